@@ -1,0 +1,107 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+
+	"github.com/minio/minio-go/v7"
+
+	"s3gateway/errs"
+)
+
+// translate turns an error of a store call into the contract's error. It is
+// the only place store errors are interpreted. bucket and name are the
+// tenant's names for what the call was about (either may be empty); they,
+// never the store's message, make the client-facing message, because the
+// store's message carries physical bucket names and its address.
+func translate(err error, bucket, name string) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := errs.As(err); ok {
+		return err
+	}
+	what := describe(bucket, name)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return errs.Wrap(err, errs.BackendTimeout, "the object store did not answer in time")
+	case errors.Is(err, context.Canceled):
+		return errs.Wrap(err, errs.InternalError, "the request was cancelled")
+	}
+	var resp minio.ErrorResponse
+	if errors.As(err, &resp) {
+		return fromStoreCode(err, resp, bucket, what)
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		if netErr.Timeout() {
+			return errs.Wrap(err, errs.BackendTimeout, "the object store did not answer in time")
+		}
+		return errs.Wrap(err, errs.BackendUnavailable, "the object store is unreachable")
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return errs.Wrap(err, errs.BackendUnavailable, "the object store is unreachable")
+	}
+	return errs.Wrap(err, errs.InternalError, "internal error")
+}
+
+// fromStoreCode maps an S3 error response by its code.
+func fromStoreCode(err error, resp minio.ErrorResponse, bucket, what string) error {
+	switch resp.Code {
+	case "NoSuchBucket":
+		return errs.Wrap(err, errs.NoSuchBucket, "bucket %q does not exist", bucket)
+	case "NoSuchKey", "NoSuchObject":
+		return errs.Wrap(err, errs.NoSuchKey, "%s does not exist", what)
+	case "NoSuchUpload":
+		return errs.Wrap(err, errs.NoSuchUpload, "no such upload for %s", what)
+	case "BucketAlreadyExists", "BucketAlreadyOwnedByYou":
+		return errs.Wrap(err, errs.BucketAlreadyExists, "bucket %q already exists", bucket)
+	case "BucketNotEmpty":
+		return errs.Wrap(err, errs.BucketNotEmpty, "bucket %q is not empty", bucket)
+	case "AccessDenied", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch":
+		return errs.Wrap(err, errs.AccessDenied, "access to %s is denied", what)
+	case "PreconditionFailed":
+		return errs.Wrap(err, errs.PreconditionFailed, "a precondition on %s does not hold", what)
+	case "InvalidRange":
+		return errs.Wrap(err, errs.InvalidRange, "the requested range is not satisfiable")
+	case "EntityTooLarge":
+		return errs.Wrap(err, errs.EntityTooLarge, "the object is too large")
+	case "EntityTooSmall", "IncompleteBody", "InvalidDigest", "BadDigest":
+		return errs.Wrap(err, errs.InvalidArgument, "the upload of %s was incomplete or corrupt", what)
+	case "InvalidBucketName":
+		return errs.Wrap(err, errs.InvalidBucketName, "bucket name %q is invalid", bucket)
+	case "XMinioInvalidObjectName", "KeyTooLongError", "InvalidObjectName":
+		return errs.Wrap(err, errs.InvalidObjectName, "object name is invalid")
+	case "SlowDown", "SlowDownRead", "SlowDownWrite", "ServiceUnavailable", "XMinioServerNotInitialized":
+		return errs.Wrap(err, errs.BackendUnavailable, "the object store is busy or starting; retry later")
+	case "RequestTimeout":
+		return errs.Wrap(err, errs.BackendTimeout, "the object store did not answer in time")
+	case "InvalidArgument", "InvalidRequest", "MalformedXML", "InvalidPart", "InvalidPartOrder",
+		"MalformedPolicy", "InvalidStorageClass", "InvalidLocationConstraint", "AuthorizationHeaderMalformed":
+		return errs.Wrap(err, errs.InvalidArgument, "the object store refused the request for %s as invalid", what)
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return errs.Wrap(err, errs.NotFound, "%s was not found", what)
+	case resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusBadGateway:
+		return errs.Wrap(err, errs.BackendUnavailable, "the object store is unavailable")
+	case resp.StatusCode == http.StatusGatewayTimeout:
+		return errs.Wrap(err, errs.BackendTimeout, "the object store did not answer in time")
+	}
+	return errs.Wrap(err, errs.InternalError, "internal error")
+}
+
+func describe(bucket, name string) string {
+	switch {
+	case name != "":
+		return "object " + quote(name) + " in bucket " + quote(bucket)
+	case bucket != "":
+		return "bucket " + quote(bucket)
+	}
+	return "the request"
+}
+
+func quote(s string) string { return "\"" + s + "\"" }

@@ -1,0 +1,92 @@
+package service
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"s3gateway/errs"
+	"s3gateway/tenants"
+)
+
+// MaxObjectNameBytes is S3's limit for an object key.
+const MaxObjectNameBytes = 1024
+
+// ValidateBucketName checks a tenant's (logical) bucket name against S3's
+// rules, counting the tenant's prefix towards the 63-character limit.
+func ValidateBucketName(name, prefix string) error {
+	invalid := func(why string) error {
+		return errs.New(errs.InvalidBucketName, "bucket name %q is invalid: %s", name, why)
+	}
+	switch {
+	case len(name) < 3:
+		return invalid("it must be at least 3 characters long")
+	case len(prefix)+len(name) > 63:
+		return invalid("it must be at most " + strconv.Itoa(63-len(prefix)) + " characters long")
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return invalid("only lowercase letters, digits, '.' and '-' are allowed")
+		}
+	}
+	if !isAlnum(name[0]) || !isAlnum(name[len(name)-1]) {
+		return invalid("it must begin and end with a letter or digit")
+	}
+	if strings.Contains(name, "..") {
+		return invalid("it must not contain '..'")
+	}
+	if strings.Contains(name, ".-") || strings.Contains(name, "-.") {
+		return invalid("'.' and '-' must not be next to each other")
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		return invalid("it must not be shaped like an IP address")
+	}
+	return nil
+}
+
+// physicalBucket maps a tenant's bucket name to the store's.
+func physicalBucket(t *tenants.Tenant, name string) (string, error) {
+	if err := ValidateBucketName(name, t.BucketPrefix); err != nil {
+		return "", err
+	}
+	return t.BucketPrefix + name, nil
+}
+
+// logicalBucket maps a store bucket name back to the tenant's; ok is false
+// when the bucket is not the tenant's.
+func logicalBucket(t *tenants.Tenant, physical string) (string, bool) {
+	name, ok := strings.CutPrefix(physical, t.BucketPrefix)
+	if !ok || ValidateBucketName(name, t.BucketPrefix) != nil {
+		return "", false
+	}
+	return name, true
+}
+
+// ValidateObjectName rejects names S3 (or a file-system backed store) would
+// refuse or misread: empty, over 1024 bytes, invalid UTF-8, NUL, and "." or
+// ".." path segments.
+func ValidateObjectName(name string) error {
+	invalid := func(why string) error {
+		return errs.New(errs.InvalidObjectName, "object name is invalid: %s", why)
+	}
+	switch {
+	case name == "":
+		return invalid("it must not be empty")
+	case len(name) > MaxObjectNameBytes:
+		return invalid("it must be at most 1024 bytes")
+	case !utf8.ValidString(name):
+		return invalid("it must be valid UTF-8")
+	case strings.ContainsRune(name, 0):
+		return invalid("it must not contain NUL")
+	}
+	for _, seg := range strings.Split(name, "/") {
+		if seg == "." || seg == ".." {
+			return invalid("it must not contain '.' or '..' segments")
+		}
+	}
+	return nil
+}
+
+func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }

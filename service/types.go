@@ -1,0 +1,142 @@
+package service
+
+import (
+	"io"
+	"time"
+)
+
+// Bucket is a bucket as the tenant sees it.
+type Bucket struct {
+	Name         string
+	Region       string
+	CreationDate time.Time
+}
+
+// ObjectInfo describes an object, or a folder (common prefix) in a listing.
+type ObjectInfo struct {
+	Bucket       string
+	Name         string
+	Size         int64
+	ETag         string // without quotes
+	LastModified time.Time
+	ContentType  string
+	// Metadata is the user metadata, keys without the x-amz-meta- prefix,
+	// in canonical header form ("Color" for x-amz-meta-color).
+	Metadata  map[string]string
+	VersionID string
+	IsDir     bool
+}
+
+// ListOptions selects one page of a listing.
+type ListOptions struct {
+	Prefix       string
+	Recursive    bool   // false groups by "/" into folders
+	Limit        int    // 1..1000; 0 means 1000
+	Cursor       string // opaque, from ListPage.NextCursor
+	StartAfter   string
+	WithMetadata bool
+	UseV1        bool // ListObjects V1 instead of V2
+}
+
+// ListPage is one page of a listing. Following NextCursor until Truncated is
+// false yields every entry exactly once.
+type ListPage struct {
+	Objects    []ObjectInfo
+	NextCursor string
+	Truncated  bool
+}
+
+// PutOptions describe an upload.
+type PutOptions struct {
+	Size        int64 // -1 when unknown (chunked request)
+	ContentType string
+	Metadata    map[string]string // user metadata, keys without x-amz-meta-
+}
+
+// UploadResult is what a finished upload reports.
+type UploadResult struct {
+	Bucket    string
+	Name      string
+	ETag      string
+	Size      int64
+	VersionID string
+}
+
+// ByteRange is a requested byte range. Start == -1 asks for the last End
+// bytes (a suffix range); End == -1 means to the end of the object.
+type ByteRange struct {
+	Start int64
+	End   int64
+}
+
+// GetOptions qualify a read.
+type GetOptions struct {
+	Range       *ByteRange
+	IfNoneMatch string // an ETag, quoted or not, or "*"
+}
+
+// ContentRange is the part of the object a ranged read returns.
+type ContentRange struct {
+	Start, End, Total int64 // End inclusive
+}
+
+// Object is an open object. When NotModified is set (IfNoneMatch matched)
+// Body is nil and only Info.ETag and Info.LastModified are meaningful.
+type Object struct {
+	Info        ObjectInfo
+	Body        io.ReadCloser
+	Range       *ContentRange // set for a ranged read
+	NotModified bool
+}
+
+// DeleteResult reports a batch delete, name by name.
+type DeleteResult struct {
+	Deleted []string
+	Errors  []DeleteError
+}
+
+// DeleteError is one name a batch delete could not remove.
+type DeleteError struct {
+	Name    string
+	Code    string
+	Message string
+}
+
+// ObjectRef names an object in one of the tenant's buckets.
+type ObjectRef struct {
+	Bucket string
+	Name   string
+}
+
+// CopyConditions must all hold for a copy to happen; zero values are unset.
+type CopyConditions struct {
+	MatchETag       string
+	NotMatchETag    string
+	ModifiedSince   time.Time
+	UnmodifiedSince time.Time
+}
+
+// CopyRequest copies Source to Destination on the store. A non-nil Metadata
+// replaces the source's user metadata; nil keeps it.
+type CopyRequest struct {
+	Source      ObjectRef
+	Destination ObjectRef
+	Conditions  CopyConditions
+	Metadata    map[string]string
+}
+
+// CopyResult is what a finished copy reports.
+type CopyResult struct {
+	Bucket       string
+	Name         string
+	ETag         string
+	LastModified time.Time
+}
+
+// IncompleteUpload is a multipart upload that was started and not finished.
+type IncompleteUpload struct {
+	Name      string
+	UploadID  string
+	Initiated time.Time
+	Size      int64
+}
