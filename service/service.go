@@ -11,6 +11,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 )
 
@@ -19,6 +20,10 @@ type Service interface {
 	Buckets
 	Objects
 	Uploads
+	Policies
+	Notifications
+	Events
+	Presigner
 	Health
 }
 
@@ -52,4 +57,42 @@ type Uploads interface {
 // Health reports whether the store answers.
 type Health interface {
 	Ready(ctx context.Context) error
+}
+
+// Policies manages anonymous access to a tenant's buckets.
+type Policies interface {
+	// GetBucketPolicy reports the canned policy in effect for prefix ("" is
+	// the whole bucket) and the stored document in the tenant's view.
+	GetBucketPolicy(ctx context.Context, bucket, prefix string) (BucketPolicy, error)
+	// SetBucketPolicy sets the canned policy of one prefix, keeping the
+	// other prefixes' grants. CannedNone removes the prefix's grants.
+	SetBucketPolicy(ctx context.Context, bucket, prefix string, policy CannedPolicy) (BucketPolicy, error)
+	// SetBucketPolicyDocument stores a full bucket policy written in the
+	// tenant's view (resources name the logical bucket) and reports the
+	// whole-bucket view of it.
+	SetBucketPolicyDocument(ctx context.Context, bucket string, doc json.RawMessage) (BucketPolicy, error)
+	RemoveBucketPolicy(ctx context.Context, bucket string) error
+}
+
+// Notifications manages a bucket's notification configuration.
+type Notifications interface {
+	GetBucketNotification(ctx context.Context, bucket string) (NotificationConfig, error)
+	SetBucketNotification(ctx context.Context, bucket string, cfg NotificationConfig) (NotificationConfig, error)
+	RemoveBucketNotification(ctx context.Context, bucket string) error
+}
+
+// Events streams a bucket's events as they happen.
+type Events interface {
+	// ListenBucket checks the bucket and starts listening. The channel
+	// delivers events (and notices when the store's stream drops and is
+	// resumed) until ctx ends; then the backend listener is gone and the
+	// channel is closed.
+	ListenBucket(ctx context.Context, bucket string, filter EventFilter) (<-chan StreamItem, error)
+}
+
+// Presigner makes URLs and forms that reach the store directly, signed with
+// the tenant's credentials, for the public store URL.
+type Presigner interface {
+	PresignObject(ctx context.Context, req PresignRequest) (PresignedURL, error)
+	PresignPost(ctx context.Context, req PostPolicyRequest) (PresignedPost, error)
 }

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"encoding/json"
 	"io"
 	"time"
 )
@@ -139,4 +140,113 @@ type IncompleteUpload struct {
 	UploadID  string
 	Initiated time.Time
 	Size      int64
+}
+
+// CannedPolicy is one of the MinIO client API's canned bucket policies.
+type CannedPolicy string
+
+// The canned policies. They grant anonymous access to a prefix.
+const (
+	CannedNone      CannedPolicy = "none"
+	CannedReadOnly  CannedPolicy = "readonly"
+	CannedWriteOnly CannedPolicy = "writeonly"
+	CannedReadWrite CannedPolicy = "readwrite"
+)
+
+// BucketPolicy is the policy view of one prefix of a bucket.
+type BucketPolicy struct {
+	Prefix string
+	Policy CannedPolicy
+	// Document is the bucket's whole stored policy in the tenant's view,
+	// nil when the bucket has none.
+	Document json.RawMessage
+}
+
+// NotificationConfig is a bucket's notification configuration.
+type NotificationConfig struct {
+	Queues         []NotificationTarget
+	Topics         []NotificationTarget
+	CloudFunctions []NotificationTarget
+}
+
+// NotificationTarget sends a bucket's matching events to one target (ARN).
+type NotificationTarget struct {
+	ID     string
+	ARN    string
+	Events []string // e.g. "s3:ObjectCreated:*"
+	Prefix string   // key filter; "" matches all
+	Suffix string
+}
+
+// EventFilter selects the events of a live stream.
+type EventFilter struct {
+	Prefix string
+	Suffix string
+	Events []string // empty: created, removed and accessed
+}
+
+// Event is one store event, in the tenant's view.
+type Event struct {
+	Type   string // e.g. "s3:ObjectCreated:Put"
+	Bucket string // logical name
+	Name   string
+	Size   int64
+	ETag   string
+	Time   time.Time
+}
+
+// StreamItem is what a live stream delivers: an event, or a notice that the
+// store's stream dropped ("reconnecting") or came back ("reconnected").
+type StreamItem struct {
+	Event  *Event
+	Notice string
+}
+
+// Stream notices.
+const (
+	NoticeReconnecting = "reconnecting"
+	NoticeReconnected  = "reconnected"
+)
+
+// ResponseHeaders override headers of a presigned GET's response.
+type ResponseHeaders struct {
+	ContentType        string
+	ContentDisposition string
+	CacheControl       string
+}
+
+// PresignRequest asks for a presigned GET or PUT.
+type PresignRequest struct {
+	Bucket          string
+	Name            string
+	Method          string // "GET" or "PUT"
+	Expires         time.Duration
+	ResponseHeaders ResponseHeaders // GET only
+}
+
+// PresignedURL is a URL anyone can use until ExpiresAt.
+type PresignedURL struct {
+	URL       string
+	Method    string
+	ExpiresAt time.Time
+}
+
+// PostPolicyRequest asks for a presigned POST form. Exactly one of Name and
+// NamePrefix is set. MaxSize 0 means no size condition.
+type PostPolicyRequest struct {
+	Bucket      string
+	Name        string
+	NamePrefix  string
+	Expires     time.Duration
+	ContentType string
+	MinSize     int64
+	MaxSize     int64
+}
+
+// PresignedPost is a form that uploads straight to the store: post FormData
+// plus a "file" field to URL.
+type PresignedPost struct {
+	URL       string
+	FormData  map[string]string
+	ExpiresAt time.Time
 }
