@@ -53,7 +53,7 @@ func fromStoreCode(err error, resp minio.ErrorResponse, bucket, what string) err
 	switch resp.Code {
 	case "NoSuchBucket":
 		return errs.Wrap(err, errs.NoSuchBucket, "bucket %q does not exist", bucket)
-	case "NoSuchKey", "NoSuchObject":
+	case "NoSuchKey", "NoSuchObject", "NoSuchVersion":
 		return errs.Wrap(err, errs.NoSuchKey, "%s does not exist", what)
 	case "NoSuchUpload":
 		return errs.Wrap(err, errs.NoSuchUpload, "no such upload for %s", what)
@@ -69,24 +69,29 @@ func fromStoreCode(err error, resp minio.ErrorResponse, bucket, what string) err
 		return errs.Wrap(err, errs.InvalidRange, "the requested range is not satisfiable")
 	case "EntityTooLarge":
 		return errs.Wrap(err, errs.EntityTooLarge, "the object is too large")
-	case "EntityTooSmall", "IncompleteBody", "InvalidDigest", "BadDigest":
+	case "EntityTooSmall", "IncompleteBody", "InvalidDigest", "BadDigest",
+		"XAmzContentSHA256Mismatch", "XAmzContentChecksumMismatch":
 		return errs.Wrap(err, errs.InvalidArgument, "the upload of %s was incomplete or corrupt", what)
 	case "InvalidBucketName":
 		return errs.Wrap(err, errs.InvalidBucketName, "bucket name %q is invalid", bucket)
 	case "XMinioInvalidObjectName", "KeyTooLongError", "InvalidObjectName":
 		return errs.Wrap(err, errs.InvalidObjectName, "object name is invalid")
+	case "MetadataTooLarge":
+		return errs.Wrap(err, errs.InvalidArgument, "the metadata of %s is too large", what)
 	case "SlowDown", "SlowDownRead", "SlowDownWrite", "ServiceUnavailable", "XMinioServerNotInitialized":
 		return errs.Wrap(err, errs.BackendUnavailable, "the object store is busy or starting; retry later")
 	case "RequestTimeout":
 		return errs.Wrap(err, errs.BackendTimeout, "the object store did not answer in time")
 	case "InvalidArgument", "InvalidRequest", "MalformedXML", "InvalidPart", "InvalidPartOrder",
-		"MalformedPolicy", "InvalidStorageClass", "InvalidLocationConstraint", "AuthorizationHeaderMalformed":
+		"MalformedPolicy", "InvalidStorageClass", "InvalidLocationConstraint", "AuthorizationHeaderMalformed",
+		"InvalidRegion", "IllegalLocationConstraintException", "MissingContentLength", "NotImplemented":
 		return errs.Wrap(err, errs.InvalidArgument, "the object store refused the request for %s as invalid", what)
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
 		return errs.Wrap(err, errs.NotFound, "%s was not found", what)
-	case resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusBadGateway:
+	case resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusBadGateway ||
+		resp.StatusCode == http.StatusInsufficientStorage:
 		return errs.Wrap(err, errs.BackendUnavailable, "the object store is unavailable")
 	case resp.StatusCode == http.StatusGatewayTimeout:
 		return errs.Wrap(err, errs.BackendTimeout, "the object store did not answer in time")

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -40,6 +41,12 @@ const MaxSingleCopy = 5 << 30
 type MinIO struct {
 	cfg     Config
 	clients map[*tenants.Tenant]*tenantClient
+	// parts holds PartSize buffers (*[]byte) for uploads of unknown size:
+	// one buffer per such upload in flight bounds their memory.
+	parts sync.Pool
+	// maxParts is the most parts an upload may have (S3's 10,000; tests
+	// lower it).
+	maxParts int
 }
 
 // tenantClient is what the service holds for one tenant.
@@ -52,26 +59,33 @@ type tenantClient struct {
 	presign *minio.Client
 }
 
-// var _ Service = (*MinIO)(nil) // restored once every method exists
+var _ Service = (*MinIO)(nil)
 
 // New builds a client for every tenant of reg.
 func New(cfg Config, reg *tenants.Registry) (*MinIO, error) {
 	if cfg.PartSize <= 0 {
 		cfg.PartSize = 8 << 20
 	}
+	// A part of a multipart upload is 5 MiB to 5 GiB (the last may be less).
+	cfg.PartSize = min(max(cfg.PartSize, minPartSize), maxPartSize)
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = 30 * time.Second
 	}
 	if cfg.CopyComposeThreshold <= 0 {
 		cfg.CopyComposeThreshold = MaxSingleCopy
 	}
+	cfg.CopyComposeThreshold = min(max(cfg.CopyComposeThreshold, minPartSize), MaxSingleCopy)
 	if cfg.PublicURL == nil {
 		cfg.PublicURL = cfg.Endpoint
 	}
 	if cfg.Transport == nil {
 		cfg.Transport = NewTransport()
 	}
-	m := &MinIO{cfg: cfg, clients: map[*tenants.Tenant]*tenantClient{}}
+	m := &MinIO{cfg: cfg, clients: map[*tenants.Tenant]*tenantClient{}, maxParts: maxUploadParts}
+	m.parts.New = func() any {
+		buf := make([]byte, cfg.PartSize)
+		return &buf
+	}
 	for _, t := range reg.All() {
 		tc, err := m.newTenantClient(t)
 		if err != nil {
@@ -88,7 +102,7 @@ func (m *MinIO) newTenantClient(t *tenants.Tenant) (*tenantClient, error) {
 		Creds:     creds,
 		Secure:    m.cfg.Endpoint.Scheme == "https",
 		Region:    m.cfg.Region,
-		Transport: m.cfg.Transport,
+		Transport: captureTransport{base: m.cfg.Transport},
 		// Retries would replay request bodies the gateway streams once; the
 		// client of the gateway decides whether to retry.
 		MaxRetries: 1,
@@ -146,4 +160,44 @@ func (m *MinIO) tenantFor(ctx context.Context) (*tenantClient, error) {
 // callContext bounds a metadata call (not a data stream) by CallTimeout.
 func (m *MinIO) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, m.cfg.CallTimeout)
+}
+
+// captureTransport hands the status and headers of a response to the
+// *capturedResponse in the request's context, if there is one. minio-go turns
+// a 304 Not Modified into an error and drops its headers; GetObject reads the
+// ETag and Last-Modified of that answer here instead of asking again.
+type captureTransport struct{ base http.RoundTripper }
+
+func (t captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if c, ok := req.Context().Value(captureKey{}).(*capturedResponse); ok && resp != nil {
+		c.set(resp.StatusCode, resp.Header)
+	}
+	return resp, err
+}
+
+type captureKey struct{}
+
+// capturedResponse is the last response seen for a request context.
+type capturedResponse struct {
+	mu     sync.Mutex
+	status int
+	header http.Header
+}
+
+func (c *capturedResponse) set(status int, h http.Header) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.status, c.header = status, h.Clone()
+}
+
+func (c *capturedResponse) get() (int, http.Header) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status, c.header
+}
+
+// withCapture returns a context whose store responses are recorded in c.
+func withCapture(ctx context.Context, c *capturedResponse) context.Context {
+	return context.WithValue(ctx, captureKey{}, c)
 }

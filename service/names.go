@@ -65,8 +65,9 @@ func logicalBucket(t *tenants.Tenant, physical string) (string, bool) {
 }
 
 // ValidateObjectName rejects names S3 (or a file-system backed store) would
-// refuse or misread: empty, over 1024 bytes, invalid UTF-8, NUL, and "." or
-// ".." path segments.
+// refuse or misread: empty, over 1024 bytes, invalid UTF-8, NUL, "." or ".."
+// path segments, and empty segments other than a trailing "/" (MinIO
+// refuses "a//b" and stores "/a" as "a", so neither would round-trip).
 func ValidateObjectName(name string) error {
 	invalid := func(why string) error {
 		return errs.New(errs.InvalidObjectName, "object name is invalid: %s", why)
@@ -81,9 +82,13 @@ func ValidateObjectName(name string) error {
 	case strings.ContainsRune(name, 0):
 		return invalid("it must not contain NUL")
 	}
-	for _, seg := range strings.Split(name, "/") {
-		if seg == "." || seg == ".." {
+	segs := strings.Split(name, "/")
+	for i, seg := range segs {
+		switch {
+		case seg == "." || seg == "..":
 			return invalid("it must not contain '.' or '..' segments")
+		case seg == "" && i < len(segs)-1:
+			return invalid("it must not begin with '/' or contain '//'")
 		}
 	}
 	return nil

@@ -139,7 +139,10 @@ type IncompleteUpload struct {
 	Name      string
 	UploadID  string
 	Initiated time.Time
-	Size      int64
+	Size      int64 // bytes uploaded so far
+	// IsDir marks a folder in a listing that is not recursive: Name is the
+	// folder's prefix and stands for the uploads under it.
+	IsDir bool
 }
 
 // CannedPolicy is one of the MinIO client API's canned bucket policies.

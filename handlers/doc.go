@@ -1,0 +1,41 @@
+// Package handlers is the gateway's HTTP layer: it decodes and validates
+// requests, makes one service call, and encodes the response. The contract
+// it implements is /work/shared/API.md; the swag annotations on the handlers
+// are the source of the OpenAPI document.
+//
+//	@title			S3 Gateway API
+//	@version		1.0
+//	@description	Tenant-scoped REST/JSON gateway over S3-compatible object storage.
+//	@description
+//	@description	Authentication: every route under /api/v1 needs an API key, sent as
+//	@description	"Authorization: Bearer <api-key>" or "X-API-Key: <api-key>"; when an
+//	@description	Authorization header is present it is the one used. A missing or unknown
+//	@description	key is 401 Unauthorized with "WWW-Authenticate: Bearer". Any path that is
+//	@description	not public needs a key, including paths that are not routes, so an
+//	@description	unauthenticated 404 is never returned for them. OPTIONS requests (CORS
+//	@description	preflights) need no key.
+//	@description
+//	@description	Errors always have the body {"error":{"code","message","requestId"}};
+//	@description	HEAD requests get the status without a body. Every response carries
+//	@description	X-Request-ID: the caller's when it is 1 to 128 characters of
+//	@description	A-Z a-z 0-9 . _ : -, else a new one.
+//	@description
+//	@description	JSON request bodies are decoded strictly: unknown fields, values of the
+//	@description	wrong type and data after the value are 400 MalformedJSON naming the
+//	@description	field; a body over the configured limit (1 MiB by default) is 413
+//	@description	EntityTooLarge. The Content-Type of a JSON body is not checked.
+//	@description	Boolean query parameters accept true, false, 1 and 0 only. Query values
+//	@description	are URL query encoded: "+" is a space, so a literal "+" is sent as %2B.
+//	@description	Times are RFC 3339 in UTC with milliseconds (2024-05-01T12:00:00.000Z).
+//	@BasePath		/
+//
+//	@securityDefinitions.apikey	BearerAuth
+//	@in							header
+//	@name						Authorization
+//	@description				Bearer <api-key>
+//
+//	@securityDefinitions.apikey	ApiKeyAuth
+//	@in							header
+//	@name						X-API-Key
+//	@description				<api-key>
+package handlers

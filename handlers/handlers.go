@@ -1,0 +1,88 @@
+package handlers
+
+import (
+	"io"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"go.uber.org/zap"
+
+	"s3gateway/config"
+	"s3gateway/middleware"
+	"s3gateway/service"
+	"s3gateway/tenants"
+)
+
+// Config is what the HTTP layer is built from.
+type Config struct {
+	Service     service.Service
+	Tenants     *tenants.Registry
+	Logger      *zap.Logger
+	CORSOrigins []string // exact origins allowed to call from a browser; none: no CORS
+	MaxJSONBody int64    // largest JSON request body in bytes; 0: config.DefaultMaxJSONKiB
+	MaxBatch    int      // most names in one batch delete; 0: config.DefaultMaxBatch
+	// OpenAPI, when not nil, is served at GET /openapi.json, with the
+	// Swagger UI for it at /swagger/index.html.
+	OpenAPI []byte
+	// EventHeartbeat is how often an idle event stream gets a comment line;
+	// 0: 15 s.
+	EventHeartbeat time.Duration
+	// ReadyTimeout bounds the store check of GET /readyz; 0: 3 s.
+	ReadyTimeout time.Duration
+}
+
+// Defaults of the optional Config fields.
+const (
+	DefaultEventHeartbeat = 15 * time.Second
+	DefaultReadyTimeout   = 3 * time.Second
+)
+
+// handler holds the dependencies of the route handlers.
+type handler struct {
+	svc            service.Service
+	maxJSONBody    int64
+	maxBatch       int
+	openAPI        []byte
+	eventHeartbeat time.Duration
+	readyTimeout   time.Duration
+}
+
+// New returns the gateway's HTTP handler: middleware, routes and the error
+// renderer.
+func New(cfg Config) *echo.Echo {
+	h := &handler{
+		svc:            cfg.Service,
+		maxJSONBody:    cfg.MaxJSONBody,
+		maxBatch:       cfg.MaxBatch,
+		openAPI:        cfg.OpenAPI,
+		eventHeartbeat: cfg.EventHeartbeat,
+		readyTimeout:   cfg.ReadyTimeout,
+	}
+	if h.maxJSONBody <= 0 {
+		h.maxJSONBody = config.DefaultMaxJSONKiB << 10
+	}
+	if h.maxBatch <= 0 {
+		h.maxBatch = config.DefaultMaxBatch
+	}
+	if h.eventHeartbeat <= 0 {
+		h.eventHeartbeat = DefaultEventHeartbeat
+	}
+	if h.readyTimeout <= 0 {
+		h.readyTimeout = DefaultReadyTimeout
+	}
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.Logger.SetOutput(io.Discard) // everything is logged through zap
+	e.HTTPErrorHandler = handleError
+	e.Use(
+		middleware.RequestID(),
+		middleware.Logger(cfg.Logger),
+		middleware.Recover(),
+		middleware.CORS(cfg.CORSOrigins),
+		middleware.Auth(cfg.Tenants),
+	)
+	h.routes(e)
+	return e
+}

@@ -1,0 +1,47 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"s3gateway/errs"
+)
+
+// healthz godoc
+//
+//	@Summary		Liveness
+//	@Description	200 while the process serves requests. Needs no API key.
+//	@ID				healthz
+//	@Tags			health
+//	@Produce		json
+//	@Success		200	{object}	statusResponse
+//	@Router			/healthz [get]
+func (h *handler) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, statusResponse{Status: "ok"})
+}
+
+// readyz godoc
+//
+//	@Summary		Readiness
+//	@Description	200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key.
+//	@ID				readyz
+//	@Tags			health
+//	@Produce		json
+//	@Success		200	{object}	statusResponse
+//	@Failure		503	{object}	errorResponse	"BackendUnavailable"
+//	@Failure		504	{object}	errorResponse	"BackendTimeout"
+//	@Router			/readyz [get]
+func (h *handler) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), h.readyTimeout)
+	defer cancel()
+	if err := h.svc.Ready(ctx); err != nil {
+		if errs.Is(err, errs.BackendTimeout) || errors.Is(err, context.DeadlineExceeded) {
+			return errs.Wrap(err, errs.BackendTimeout, "the object store did not answer in time")
+		}
+		return errs.Wrap(err, errs.BackendUnavailable, "the object store is unavailable")
+	}
+	return c.JSON(http.StatusOK, statusResponse{Status: "ready"})
+}

@@ -1,0 +1,169 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"s3gateway/errs"
+	"s3gateway/service"
+)
+
+// Presigned expiry bounds, in seconds.
+const (
+	maxPresignExpiry     = 7 * 24 * 60 * 60
+	defaultPresignExpiry = maxPresignExpiry
+)
+
+// presignObject godoc
+//
+//	@Summary		Presign a GET or PUT of an object
+//	@Description	A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+//	@ID				presignObject
+//	@Tags			presign
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Security		ApiKeyAuth
+//	@Param			bucket	path		string			true	"bucket name"
+//	@Param			body	body		presignRequest	true	"what to presign"
+//	@Success		200		{object}	presignResponse
+//	@Failure		400		{object}	errorResponse	"InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON"
+//	@Failure		401		{object}	errorResponse	"Unauthorized"
+//	@Failure		403		{object}	errorResponse	"AccessDenied"
+//	@Failure		404		{object}	errorResponse	"NoSuchBucket"
+//	@Failure		413		{object}	errorResponse	"EntityTooLarge"
+//	@Failure		500		{object}	errorResponse	"InternalError"
+//	@Failure		503		{object}	errorResponse	"BackendUnavailable"
+//	@Failure		504		{object}	errorResponse	"BackendTimeout"
+//	@Router			/api/v1/buckets/{bucket}/presign [post]
+func (h *handler) presignObject(c echo.Context) error {
+	bucket, err := bucketParam(c)
+	if err != nil {
+		return err
+	}
+	var req presignRequest
+	if err := h.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	method := strings.ToUpper(req.Method)
+	switch method {
+	case http.MethodGet, http.MethodPut:
+	case "":
+		return required("method")
+	default:
+		return invalid("method", "must be GET or PUT")
+	}
+	if req.Name == "" {
+		return errs.New(errs.InvalidObjectName, "name: required")
+	}
+	expires, err := presignExpiry(req.ExpiresIn)
+	if err != nil {
+		return err
+	}
+	var rh service.ResponseHeaders
+	if req.ResponseHeaders != nil {
+		rh = service.ResponseHeaders{
+			ContentType:        req.ResponseHeaders.ContentType,
+			ContentDisposition: req.ResponseHeaders.ContentDisposition,
+			CacheControl:       req.ResponseHeaders.CacheControl,
+		}
+		if method != http.MethodGet && rh != (service.ResponseHeaders{}) {
+			return invalid("responseHeaders", "only for GET")
+		}
+	}
+	p, err := h.svc.PresignObject(c.Request().Context(), service.PresignRequest{
+		Bucket:          bucket,
+		Name:            req.Name,
+		Method:          method,
+		Expires:         expires,
+		ResponseHeaders: rh,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPresignResponse(p))
+}
+
+// presignPost godoc
+//
+//	@Summary		Presign a browser form upload
+//	@Description	A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1.
+//	@ID				presignPost
+//	@Tags			presign
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Security		ApiKeyAuth
+//	@Param			bucket	path		string				true	"bucket name"
+//	@Param			body	body		presignPostRequest	true	"the form's conditions"
+//	@Success		200		{object}	presignPostResponse
+//	@Failure		400		{object}	errorResponse	"InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON"
+//	@Failure		401		{object}	errorResponse	"Unauthorized"
+//	@Failure		403		{object}	errorResponse	"AccessDenied"
+//	@Failure		404		{object}	errorResponse	"NoSuchBucket"
+//	@Failure		413		{object}	errorResponse	"EntityTooLarge"
+//	@Failure		500		{object}	errorResponse	"InternalError"
+//	@Failure		503		{object}	errorResponse	"BackendUnavailable"
+//	@Failure		504		{object}	errorResponse	"BackendTimeout"
+//	@Router			/api/v1/buckets/{bucket}/presign-post [post]
+func (h *handler) presignPost(c echo.Context) error {
+	bucket, err := bucketParam(c)
+	if err != nil {
+		return err
+	}
+	var req presignPostRequest
+	if err := h.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	preq := service.PostPolicyRequest{Bucket: bucket, ContentType: req.ContentType}
+	switch {
+	case req.Name != nil && req.NamePrefix != nil:
+		return errs.New(errs.InvalidArgument, "give either name or namePrefix, not both")
+	case req.Name != nil:
+		if preq.Name = *req.Name; preq.Name == "" {
+			return errs.New(errs.InvalidObjectName, "name: must not be empty")
+		}
+	case req.NamePrefix != nil:
+		if preq.NamePrefix = *req.NamePrefix; preq.NamePrefix == "" {
+			return invalid("namePrefix", "must not be empty")
+		}
+	default:
+		return errs.New(errs.InvalidArgument, "name or namePrefix: one is required")
+	}
+	if preq.Expires, err = presignExpiry(req.ExpiresIn); err != nil {
+		return err
+	}
+	if r := req.ContentLengthRange; r != nil {
+		switch {
+		case r.Max == nil:
+			return required("contentLengthRange.max")
+		case r.Min < 0:
+			return invalid("contentLengthRange.min", "must be at least 0")
+		case *r.Max < 1:
+			return invalid("contentLengthRange.max", "must be at least 1")
+		case *r.Max < r.Min:
+			return invalid("contentLengthRange.max", "must be at least min")
+		}
+		preq.MinSize, preq.MaxSize = r.Min, *r.Max
+	}
+	p, err := h.svc.PresignPost(c.Request().Context(), preq)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toPresignPostResponse(p))
+}
+
+// presignExpiry checks expiresIn (seconds) and applies its default.
+func presignExpiry(v *int64) (time.Duration, error) {
+	secs := int64(defaultPresignExpiry)
+	if v != nil {
+		secs = *v
+	}
+	if secs < 1 || secs > maxPresignExpiry {
+		return 0, invalid("expiresIn", "must be from 1 to %d seconds", maxPresignExpiry)
+	}
+	return time.Duration(secs) * time.Second, nil
+}

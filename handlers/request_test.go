@@ -1,0 +1,71 @@
+package handlers
+
+import (
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestDecodeJSON(t *testing.T) {
+	big := `{"name":"` + strings.Repeat("a", 2000) + `"}`
+	tests := []struct {
+		name       string
+		body       string
+		wantStatus int
+		wantCode   string
+		wantMsg    string // substring of the message
+	}{
+		{"json_ok", `{"name":"photos"}`, 201, "", ""},
+		{"json_okTrailingSpace", "{\"name\":\"photos\"}  \n", 201, "", ""},
+		{"json_tooLarge", big, 413, "EntityTooLarge", "1024 bytes"},
+		{"json_empty", ``, 400, "MalformedJSON", "empty"},
+		{"json_truncated", `{"name":`, 400, "MalformedJSON", "ends"},
+		{"json_syntax", `{"name" "x"}`, 400, "MalformedJSON", "malformed JSON at byte"},
+		{"json_trailingGarbage", `{"name":"photos"} x`, 400, "MalformedJSON", "after the JSON value"},
+		{"json_trailingValue", `{"name":"photos"}{}`, 400, "MalformedJSON", "after the JSON value"},
+		{"json_unknownField", `{"name":"photos","acl":"public"}`, 400, "MalformedJSON", `unknown field "acl"`},
+		{"json_wrongType", `{"name":5}`, 400, "MalformedJSON", "name: must be a string"},
+		{"json_notObject", `["photos"]`, 400, "MalformedJSON", "must be a JSON object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newEnv(t)
+			rec := env.do(t, request{method: "POST", target: "/api/v1/buckets", body: tt.body})
+			if tt.wantCode == "" {
+				wantStatus(t, rec, tt.wantStatus)
+				return
+			}
+			e := wantError(t, rec, tt.wantStatus, tt.wantCode)
+			if !strings.Contains(e.Message, tt.wantMsg) {
+				t.Errorf("message %q, want it to contain %q", e.Message, tt.wantMsg)
+			}
+			if len(env.svc.Calls()) != 0 {
+				t.Error("service called")
+			}
+		})
+	}
+
+	t.Run("json_tooLargeChunked", func(t *testing.T) {
+		env := newEnv(t)
+		req := httptest.NewRequest("POST", "/api/v1/buckets", io.MultiReader(strings.NewReader(big)))
+		req.Header.Set("Authorization", "Bearer "+acmeKey)
+		rec := httptest.NewRecorder()
+		env.e.ServeHTTP(rec, req)
+		wantError(t, rec, 413, "EntityTooLarge")
+	})
+	t.Run("json_nestedWrongType", func(t *testing.T) {
+		env := newEnv(t)
+		rec := env.do(t, request{method: "POST", target: "/api/v1/buckets/photos/copy", body: `{"name":"b","source":{"name":5}}`})
+		if e := wantError(t, rec, 400, "MalformedJSON"); e.Message != "source.name: must be a string" {
+			t.Errorf("message %q", e.Message)
+		}
+	})
+	t.Run("json_wrongNumberType", func(t *testing.T) {
+		env := newEnv(t)
+		rec := env.do(t, request{method: "POST", target: "/api/v1/buckets/photos/presign", body: `{"method":"GET","name":"a","expiresIn":1.5}`})
+		if e := wantError(t, rec, 400, "MalformedJSON"); e.Message != "expiresIn: must be a whole number" {
+			t.Errorf("message %q", e.Message)
+		}
+	})
+}

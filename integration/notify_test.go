@@ -1,0 +1,66 @@
+package integration
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+type notificationTarget struct {
+	ID     string   `json:"id,omitempty"`
+	ARN    string   `json:"arn"`
+	Events []string `json:"events"`
+	Filter struct {
+		Prefix string `json:"prefix,omitempty"`
+		Suffix string `json:"suffix,omitempty"`
+	} `json:"filter"`
+}
+
+type notificationConfig struct {
+	QueueConfigurations         []notificationTarget `json:"queueConfigurations"`
+	TopicConfigurations         []notificationTarget `json:"topicConfigurations"`
+	CloudFunctionConfigurations []notificationTarget `json:"cloudFunctionConfigurations"`
+}
+
+// The store delivers matching events to its webhook target, and only those.
+func TestNotifications(t *testing.T) {
+	c := as(t, alphaKey)
+	bucket := c.newBucket()
+	path := "/api/v1/buckets/" + bucket + "/notifications"
+
+	var cfg notificationConfig
+	c.call(http.MethodGet, path, nil, http.StatusOK, &cfg)
+	if cfg.QueueConfigurations == nil || len(cfg.QueueConfigurations) != 0 || cfg.TopicConfigurations == nil || cfg.CloudFunctionConfigurations == nil {
+		t.Fatalf("empty configuration must have empty lists: %+v", cfg)
+	}
+
+	target := notificationTarget{ID: "jpgs", ARN: webhookARN, Events: []string{"s3:ObjectCreated:*"}}
+	target.Filter.Prefix, target.Filter.Suffix = "in/", ".jpg"
+	want := notificationConfig{QueueConfigurations: []notificationTarget{target}, TopicConfigurations: []notificationTarget{}, CloudFunctionConfigurations: []notificationTarget{}}
+	c.call(http.MethodPut, path, want, http.StatusOK, &cfg)
+	if len(cfg.QueueConfigurations) != 1 || cfg.QueueConfigurations[0].ARN != webhookARN || cfg.QueueConfigurations[0].Filter.Suffix != ".jpg" {
+		t.Fatalf("stored configuration: %+v", cfg)
+	}
+
+	marker := randomHex(4)
+	c.put(bucket, "out/"+marker+".jpg", []byte("no"), nil)
+	c.put(bucket, "in/"+marker+".txt", []byte("no"), nil)
+	c.put(bucket, "in/"+marker+".jpg", []byte("yes"), nil)
+	if !suite.hooks.waitFor(15*time.Second, "in%2F"+marker+".jpg") && !suite.hooks.waitFor(time.Second, "in/"+marker+".jpg") {
+		t.Fatal("matching upload not delivered to the webhook")
+	}
+	time.Sleep(time.Second)
+	if suite.hooks.has(marker+".txt") || suite.hooks.has("out%2F"+marker) || suite.hooks.has("out/"+marker) {
+		t.Fatal("non-matching upload delivered")
+	}
+
+	bad := notificationConfig{QueueConfigurations: []notificationTarget{{ARN: "arn:minio:sqs::NOPE:webhook", Events: []string{"s3:ObjectCreated:*"}}}}
+	c.wantError(http.MethodPut, path, bad, http.StatusBadRequest, "InvalidArgument")
+	c.wantError(http.MethodPut, path, notificationConfig{}, http.StatusBadRequest, "InvalidArgument")
+
+	c.call(http.MethodDelete, path, nil, http.StatusNoContent, nil)
+	c.call(http.MethodGet, path, nil, http.StatusOK, &cfg)
+	if len(cfg.QueueConfigurations) != 0 {
+		t.Fatalf("after delete: %+v", cfg)
+	}
+}

@@ -1,0 +1,71 @@
+package middleware
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"s3gateway/errs"
+	"s3gateway/tenants"
+)
+
+// HeaderAPIKey is the alternative to "Authorization: Bearer <key>".
+const HeaderAPIKey = "X-API-Key"
+
+// Auth resolves the request's API key to a tenant and puts the tenant in the
+// request's context (tenants.NewContext). The key comes from
+// "Authorization: Bearer <key>" or, when there is no Authorization header,
+// from X-API-Key. A missing or unknown key is a 401 Unauthorized; the error
+// renderer adds WWW-Authenticate: Bearer.
+//
+// Public paths (IsPublicPath) and OPTIONS requests (CORS preflights, which
+// browsers send without credentials) pass without a key. Every other path,
+// known route or not, needs one, so an unauthenticated caller learns nothing
+// about which routes exist.
+func Auth(reg *tenants.Registry) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.Method == http.MethodOptions || IsPublicPath(r.URL.Path) {
+				return next(c)
+			}
+			key, err := apiKey(r)
+			if err != nil {
+				return err
+			}
+			t, ok := reg.Authenticate(key)
+			if !ok {
+				return errs.New(errs.Unauthorized, "unknown API key")
+			}
+			c.SetRequest(r.WithContext(tenants.NewContext(r.Context(), t)))
+			return next(c)
+		}
+	}
+}
+
+// IsPublicPath reports whether path is served without an API key.
+func IsPublicPath(path string) bool {
+	switch path {
+	case "/healthz", "/readyz", "/metrics", "/openapi.json", "/swagger":
+		return true
+	}
+	return strings.HasPrefix(path, "/swagger/")
+}
+
+func apiKey(r *http.Request) (string, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, key, _ := strings.Cut(strings.TrimSpace(h), " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			return "", errs.New(errs.Unauthorized, "the Authorization header must use the Bearer scheme")
+		}
+		if key = strings.TrimSpace(key); key == "" {
+			return "", errs.New(errs.Unauthorized, "the Authorization header has no key")
+		}
+		return key, nil
+	}
+	if key := strings.TrimSpace(r.Header.Get(HeaderAPIKey)); key != "" {
+		return key, nil
+	}
+	return "", errs.New(errs.Unauthorized, "missing API key: send Authorization: Bearer <key> or X-API-Key: <key>")
+}

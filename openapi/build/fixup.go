@@ -1,0 +1,98 @@
+package build
+
+import (
+	"fmt"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// fixUp says in OpenAPI 3 what the Swagger 2.0 annotations cannot:
+//
+//   - a request body declared as an octet-stream string is binary
+//     (format: binary), so generated clients send raw bytes, and any media
+//     type is accepted (the object's own Content-Type travels with it);
+//   - binary responses (object downloads) are binary strings of any media
+//     type too: the object's content type is what comes back;
+//   - the event stream's 200 response is text/event-stream only;
+//   - every response that renders the error body is application/json only,
+//     whatever the operation produces on success.
+func fixUp(doc *openapi3.T) error {
+	if doc.Paths == nil {
+		return fmt.Errorf("document has no paths")
+	}
+	errSchema := doc.Components.Schemas[errorSchemaName]
+	if errSchema == nil || errSchema.Value == nil {
+		return fmt.Errorf("document has no %s schema", errorSchemaName)
+	}
+	errorBody := openapi3.NewMediaType().WithSchemaRef(openapi3.NewSchemaRef(errorBodyRef, errSchema.Value))
+	doc.Servers = openapi3.Servers{{URL: "/", Description: "the gateway itself"}}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			fixRequestBody(op)
+			fixResponses(op, errorBody)
+		}
+	}
+	return nil
+}
+
+func fixRequestBody(op *openapi3.Operation) {
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return
+	}
+	if media := op.RequestBody.Value.Content.Get("application/octet-stream"); media != nil {
+		op.RequestBody.Value.Content = binaryContent(media)
+	}
+}
+
+// binaryContent is a body of raw bytes: octet-stream for generated clients,
+// and any other media type, since objects keep their own.
+func binaryContent(media *openapi3.MediaType) openapi3.Content {
+	binary := openapi3.NewSchemaRef("", openapi3.NewStringSchema().WithFormat("binary"))
+	octets := *media
+	octets.Schema = binary
+	return openapi3.Content{
+		"application/octet-stream": &octets,
+		"*/*":                      &openapi3.MediaType{Schema: binary},
+	}
+}
+
+func fixResponses(op *openapi3.Operation, errorBody *openapi3.MediaType) {
+	if op.Responses == nil {
+		return
+	}
+	for code, ref := range op.Responses.Map() {
+		if ref.Value == nil {
+			continue
+		}
+		content := ref.Value.Content
+		if isErrorResponse(content) {
+			// Errors are always JSON, whatever the success type is.
+			ref.Value.Content = openapi3.Content{"application/json": errorBody}
+			continue
+		}
+		if media := content.Get("text/event-stream"); media != nil && code == "200" {
+			ref.Value.Content = openapi3.Content{"text/event-stream": media}
+			continue
+		}
+		if media := content["application/octet-stream"]; media != nil {
+			ref.Value.Content = binaryContent(media)
+		}
+	}
+}
+
+// isErrorResponse tells whether a response renders the error body, under
+// whatever media type the operation's annotations listed.
+func isErrorResponse(content openapi3.Content) bool {
+	for _, media := range content {
+		if media != nil && media.Schema != nil && media.Schema.Ref == errorBodyRef {
+			return true
+		}
+	}
+	return false
+}
+
+// The error body's schema, as handlers name it.
+const (
+	errorSchemaName = "ErrorResponse"
+	errorBodyRef    = "#/components/schemas/" + errorSchemaName
+)

@@ -1,0 +1,121 @@
+// Package server assembles the gateway from its configuration (tenants,
+// service, HTTP handlers) and runs it with graceful shutdown. main and the
+// end-to-end tests build the gateway the same way, through New.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"go.uber.org/zap"
+
+	"s3gateway/config"
+	"s3gateway/handlers"
+	"s3gateway/openapi"
+	"s3gateway/service"
+	"s3gateway/tenants"
+)
+
+// HTTP server limits. There is deliberately no read or write timeout: they
+// would cut long uploads, downloads and event streams. Slow or idle clients
+// are bounded by the header and idle timeouts instead.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+// Options are what a gateway is built from.
+type Options struct {
+	Config  config.Config
+	Tenants *tenants.Registry // nil: load Config.TenantsFile
+	Logger  *zap.Logger
+	// Transport overrides the HTTP transport to the store (tests).
+	Transport http.RoundTripper
+}
+
+// Server is an assembled gateway.
+type Server struct {
+	cfg     config.Config
+	logger  *zap.Logger
+	handler http.Handler
+}
+
+// New builds the gateway: it loads the tenants, makes one store client per
+// tenant, and wires middleware and routes.
+func New(opts Options) (*Server, error) {
+	reg := opts.Tenants
+	if reg == nil {
+		var err error
+		if reg, err = tenants.Load(opts.Config.TenantsFile); err != nil {
+			return nil, err
+		}
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = zap.NewNop()
+	}
+	svc, err := service.New(service.Config{
+		Endpoint:    opts.Config.S3Endpoint,
+		PublicURL:   opts.Config.S3PublicURL,
+		Region:      opts.Config.S3Region,
+		PartSize:    opts.Config.PartSize,
+		CallTimeout: opts.Config.BackendCall,
+		Transport:   opts.Transport,
+	}, reg)
+	if err != nil {
+		return nil, fmt.Errorf("service: %w", err)
+	}
+	e := handlers.New(handlers.Config{
+		Service:     svc,
+		Tenants:     reg,
+		Logger:      logger,
+		CORSOrigins: opts.Config.CORSOrigins,
+		MaxJSONBody: opts.Config.MaxJSONBody,
+		MaxBatch:    opts.Config.MaxBatch,
+		OpenAPI:     openapi.Document(),
+	})
+	return &Server{cfg: opts.Config, logger: logger, handler: e}, nil
+}
+
+// Handler is the gateway's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve serves on ln until ctx is done, then stops accepting connections and
+// lets in-flight requests finish for up to the configured grace period.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          zap.NewStdLog(s.logger.Named("http")),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.logger.Info("shutting down", zap.Duration("grace", s.cfg.ShutdownWait))
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownWait)
+	defer cancel()
+	err := srv.Shutdown(shutdownCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Requests still running after the grace period are cut; their
+		// uploads are aborted by the service as their contexts end.
+		s.logger.Warn("grace period over, closing remaining connections")
+		err = srv.Close()
+	}
+	if served := <-served; !errors.Is(served, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", served)
+	}
+	return err
+}

@@ -1,0 +1,93 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+
+	"s3gateway/errs"
+)
+
+// readyTimeout bounds a readiness probe (or CallTimeout, when shorter).
+const readyTimeout = 5 * time.Second
+
+// Ready reports whether the store answers. It asks for a bucket listing
+// with one tenant's credentials, which needs no particular permission: any
+// S3 answer, a refusal included, means the store is up, except one saying
+// it is not ready. Without tenants it sends a plain unauthenticated request.
+func (m *MinIO) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, min(readyTimeout, m.cfg.CallTimeout))
+	defer cancel()
+	tc := m.probeClient()
+	if tc == nil {
+		return m.probeHTTP(ctx)
+	}
+	_, err := tc.client.ListBuckets(ctx)
+	if err == nil {
+		return nil
+	}
+	var resp minio.ErrorResponse
+	if errors.As(err, &resp) {
+		switch resp.Code {
+		case "XMinioServerNotInitialized", "ServiceUnavailable", "SlowDown":
+			return errs.Wrap(err, errs.BackendUnavailable, "the object store is not ready")
+		}
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			return errs.Wrap(err, errs.BackendUnavailable, "the object store is not ready")
+		}
+		return nil
+	}
+	return unreachable(err)
+}
+
+// probeClient picks the client of the tenant with the smallest id, so the
+// probe is the same request every time; nil when there are no tenants.
+func (m *MinIO) probeClient() *tenantClient {
+	var best *tenantClient
+	for t, tc := range m.clients {
+		if best == nil || t.ID < best.tenant.ID {
+			best = tc
+		}
+	}
+	return best
+}
+
+// probeHTTP sends an unauthenticated GET to the store's endpoint: any HTTP
+// answer but 503 means it is up.
+func (m *MinIO) probeHTTP(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.cfg.Endpoint.String(), nil)
+	if err != nil {
+		return errs.Wrap(err, errs.InternalError, "internal error")
+	}
+	client := &http.Client{
+		Transport:     m.cfg.Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return unreachable(err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusServiceUnavailable {
+		return errs.New(errs.BackendUnavailable, "the object store is not ready")
+	}
+	return nil
+}
+
+// unreachable classifies a probe that got no answer.
+func unreachable(err error) error {
+	e := translate(err, "", "")
+	switch errs.CodeOf(e) {
+	case errs.BackendTimeout, errs.BackendUnavailable:
+		return e
+	}
+	if errors.Is(err, context.Canceled) {
+		return e
+	}
+	return errs.Wrap(err, errs.BackendUnavailable, "the object store is unreachable")
+}

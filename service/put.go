@@ -1,0 +1,400 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/minio/minio-go/v7"
+	"go.uber.org/zap"
+
+	"s3gateway/errs"
+	"s3gateway/internal/logctx"
+)
+
+// S3's limits for uploads.
+const (
+	maxUploadParts = 10000
+	minPartSize    = 5 << 20 // every part but the last
+	maxPartSize    = 5 << 30 // any part
+	maxObjectSize  = 5 << 40 // any object
+	maxObjectBytes = "5 TiB" // maxObjectSize, for messages
+	metaPrefix     = "x-amz-meta-"
+)
+
+// PutObject stores body as bucket/name, streaming it with bounded memory.
+//
+// The multipart upload is driven here with minio.Core rather than by
+// minio-go's PutObject, so that a failed upload is always aborted with a
+// context that is not the (possibly cancelled) request's: nothing of a
+// failed upload stays in the store.
+//
+// Payload hashing: no Content-MD5 and no SHA-256 is computed up front. Over
+// plain HTTP minio-go signs the payload with the streaming signature
+// (aws-chunked), hashing each 64 KiB chunk as it is sent, which is one pass
+// over the data and protects it on the wire; over HTTPS it sends
+// UNSIGNED-PAYLOAD and TLS protects the data. Passing a digest would need a
+// second pass over each part, or a buffered copy of it.
+func (m *MinIO) PutObject(ctx context.Context, bucket, name string, body io.Reader, opts PutOptions) (UploadResult, error) {
+	tc, phys, err := m.objectTarget(ctx, bucket, name)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	switch {
+	case opts.Size < -1:
+		return UploadResult{}, errs.New(errs.InvalidArgument, "size %d is invalid", opts.Size)
+	case opts.Size > maxObjectSize:
+		return UploadResult{}, errs.New(errs.EntityTooLarge, "an object can be at most %s", maxObjectBytes)
+	}
+	if body == nil {
+		body = http.NoBody
+	}
+	contentType := opts.ContentType
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+	if !validHeaderValue(contentType) {
+		return UploadResult{}, errs.New(errs.InvalidArgument, "content type %q is invalid", contentType)
+	}
+	meta, err := metadataHeaders(opts.Metadata)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	up := &upload{
+		m: m, tc: tc, phys: phys, bucket: bucket, name: name,
+		opts: minio.PutObjectOptions{ContentType: contentType, UserMetadata: meta},
+	}
+	switch {
+	case opts.Size >= 0 && opts.Size <= m.cfg.PartSize:
+		return up.single(ctx, body, opts.Size)
+	case opts.Size > 0:
+		return up.multipartKnown(ctx, body, opts.Size)
+	}
+	return up.unknownSize(ctx, body)
+}
+
+// upload is one PutObject in progress.
+type upload struct {
+	m            *MinIO
+	tc           *tenantClient
+	phys         string
+	bucket, name string // the tenant's names
+	opts         minio.PutObjectOptions
+}
+
+// single stores size bytes of body in one PUT, streamed straight through.
+func (up *upload) single(ctx context.Context, body io.Reader, size int64) (UploadResult, error) {
+	br := &bodyReader{r: io.LimitReader(body, size)}
+	info, err := up.tc.core.PutObject(ctx, up.phys, up.name, br, size, "", "", up.opts)
+	if err != nil {
+		return UploadResult{}, up.failure(err, br, size)
+	}
+	return up.result(info, size), nil
+}
+
+// singleBuffered stores data, the whole (small) body, in one PUT.
+func (up *upload) singleBuffered(ctx context.Context, data []byte) (UploadResult, error) {
+	info, err := up.tc.core.PutObject(ctx, up.phys, up.name, bytes.NewReader(data), int64(len(data)), "", "", up.opts)
+	if err != nil {
+		return UploadResult{}, translate(err, up.bucket, up.name)
+	}
+	return up.result(info, int64(len(data))), nil
+}
+
+// multipartKnown stores a body of known size in parts, each streamed from
+// body with its exact length. The part size grows with the object so that
+// the 10,000-part limit holds.
+func (up *upload) multipartKnown(ctx context.Context, body io.Reader, size int64) (res UploadResult, err error) {
+	partSize := up.m.knownPartSize(size)
+	if partSize > maxPartSize {
+		return UploadResult{}, errs.New(errs.EntityTooLarge, "an object can be at most %s", maxObjectBytes)
+	}
+	uploadID, err := up.start(ctx)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	defer func() {
+		if err != nil {
+			up.m.abortUpload(ctx, up.tc, up.phys, up.bucket, up.name, uploadID)
+		}
+	}()
+	br := &bodyReader{r: body}
+	parts := make([]minio.CompletePart, 0, ceilDiv(size, partSize))
+	for n, off := 1, int64(0); off < size; n++ {
+		length := min(partSize, size-off)
+		p, err := up.tc.core.PutObjectPart(ctx, up.phys, up.name, uploadID, n,
+			io.LimitReader(br, length), length, minio.PutObjectPartOptions{})
+		if err != nil {
+			return UploadResult{}, up.failure(err, br, off+length)
+		}
+		parts = append(parts, minio.CompletePart{PartNumber: n, ETag: p.ETag})
+		off += length
+	}
+	return up.complete(ctx, uploadID, parts, size)
+}
+
+// knownPartSize is the part size for an object of size bytes: PartSize, or
+// more when PartSize would need more parts than allowed.
+func (m *MinIO) knownPartSize(size int64) int64 {
+	return max(m.cfg.PartSize, ceilDiv(size, int64(m.maxParts)))
+}
+
+// unknownSize stores a body of unknown length. It reads PartSize bytes into
+// a pooled buffer; a body that ends there goes in one PUT, a longer one in
+// parts of one buffer each. A one-byte look-ahead tells whether the buffer
+// in hand is the last part, so no empty part is ever sent.
+func (up *upload) unknownSize(ctx context.Context, body io.Reader) (res UploadResult, err error) {
+	bufp := up.m.parts.Get().(*[]byte)
+	buf := *bufp
+	// A buffer whose upload failed may still be read by the transport's
+	// writer; it is left to the garbage collector instead of being reused.
+	reuse := true
+	defer func() {
+		if reuse {
+			up.m.parts.Put(bufp)
+		}
+	}()
+
+	n, next, more, err := fillPart(body, buf, 0)
+	if err != nil {
+		return UploadResult{}, bodyFailure(err)
+	}
+	if !more {
+		res, err := up.singleBuffered(ctx, buf[:n])
+		reuse = err == nil
+		return res, err
+	}
+
+	uploadID, err := up.start(ctx)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	defer func() {
+		if err != nil {
+			up.m.abortUpload(ctx, up.tc, up.phys, up.bucket, up.name, uploadID)
+		}
+	}()
+	var parts []minio.CompletePart
+	var total int64
+	for partNumber := 1; ; partNumber++ {
+		if more && partNumber >= up.m.maxParts {
+			return UploadResult{}, errs.New(errs.EntityTooLarge,
+				"an upload of unknown size can have at most %d parts of %d bytes", up.m.maxParts, up.m.cfg.PartSize)
+		}
+		if err := ctx.Err(); err != nil {
+			return UploadResult{}, translate(err, up.bucket, up.name)
+		}
+		p, err := up.tc.core.PutObjectPart(ctx, up.phys, up.name, uploadID, partNumber,
+			bytes.NewReader(buf[:n]), int64(n), minio.PutObjectPartOptions{})
+		if err != nil {
+			reuse = false
+			return UploadResult{}, translate(err, up.bucket, up.name)
+		}
+		parts = append(parts, minio.CompletePart{PartNumber: partNumber, ETag: p.ETag})
+		total += int64(n)
+		if !more {
+			break
+		}
+		// The look-ahead byte starts the next part.
+		buf[0] = next
+		if n, next, more, err = fillPart(body, buf, 1); err != nil {
+			return UploadResult{}, bodyFailure(err)
+		}
+	}
+	return up.complete(ctx, uploadID, parts, total)
+}
+
+// fillPart fills buf from body after the first `kept` bytes, which buf
+// already holds, and reads one byte further: more reports that body goes on
+// past buf, and next is that byte, the first of the next part. n is the
+// number of bytes of buf to send.
+func fillPart(body io.Reader, buf []byte, kept int) (n int, next byte, more bool, err error) {
+	read, eof, err := readFull(body, buf[kept:])
+	switch {
+	case err != nil:
+		return 0, 0, false, err
+	case eof:
+		return kept + read, 0, false, nil
+	}
+	var ahead [1]byte
+	k, _, err := readFull(body, ahead[:])
+	switch {
+	case err != nil:
+		return 0, 0, false, err
+	case k == 1:
+		return kept + read, ahead[0], true, nil
+	}
+	return kept + read, 0, false, nil
+}
+
+// readFull reads into buf until it is full or body ends. Only a plain
+// io.EOF ends a body: an io.ErrUnexpectedEOF from it (a client that went
+// away mid-body) is an error, not a shorter object.
+func readFull(body io.Reader, buf []byte) (n int, eof bool, err error) {
+	for n < len(buf) {
+		k, err := body.Read(buf[n:])
+		n += k
+		switch {
+		case err == io.EOF:
+			return n, true, nil
+		case err != nil:
+			return n, false, err
+		}
+	}
+	return n, false, nil
+}
+
+// start begins a multipart upload.
+func (up *upload) start(ctx context.Context) (string, error) {
+	cctx, cancel := up.m.callContext(ctx)
+	defer cancel()
+	id, err := up.tc.core.NewMultipartUpload(cctx, up.phys, up.name, up.opts)
+	if err != nil {
+		return "", translate(err, up.bucket, up.name)
+	}
+	return id, nil
+}
+
+// complete finishes a multipart upload.
+func (up *upload) complete(ctx context.Context, uploadID string, parts []minio.CompletePart, size int64) (UploadResult, error) {
+	cctx, cancel := up.m.callContext(ctx)
+	defer cancel()
+	info, err := up.tc.core.CompleteMultipartUpload(cctx, up.phys, up.name, uploadID, parts, minio.PutObjectOptions{})
+	if err != nil {
+		return UploadResult{}, translate(err, up.bucket, up.name)
+	}
+	return up.result(info, size), nil
+}
+
+func (up *upload) result(info minio.UploadInfo, size int64) UploadResult {
+	return UploadResult{Bucket: up.bucket, Name: up.name, ETag: trimETag(info.ETag), Size: size, VersionID: info.VersionID}
+}
+
+// failure explains a failed streamed PUT: the client's body failing or
+// ending early is told apart from the store failing. want is how many body
+// bytes the failed request should have read by its end.
+func (up *upload) failure(err error, br *bodyReader, want int64) error {
+	read, eof, bodyErr := br.state()
+	switch {
+	case bodyErr != nil:
+		return bodyFailure(bodyErr)
+	case eof && read < want:
+		return errs.Wrap(err, errs.InvalidArgument, "the body is shorter than its announced size")
+	}
+	return translate(err, up.bucket, up.name)
+}
+
+// bodyFailure is the error for an upload body that could not be read.
+func bodyFailure(err error) error {
+	if _, ok := errs.As(err); ok {
+		return err
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return errs.Wrap(err, errs.EntityTooLarge, "the body is larger than allowed")
+	}
+	return errs.Wrap(err, errs.InvalidArgument, "the body could not be read to its end")
+}
+
+// abortUpload aborts a multipart upload after a failure. It does not use
+// ctx's cancellation, which may be the failure, so the abort is still sent
+// when the client has gone.
+func (m *MinIO) abortUpload(ctx context.Context, tc *tenantClient, phys, bucket, name, uploadID string) {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.CallTimeout)
+	defer cancel()
+	if err := tc.core.AbortMultipartUpload(actx, phys, name, uploadID); err != nil {
+		logctx.From(ctx).Warn("abort of a failed multipart upload failed",
+			zap.String("tenant", tc.tenant.ID), zap.String("bucket", bucket), zap.String("object", name),
+			zap.String("uploadId", uploadID), zap.Error(err))
+	}
+}
+
+// bodyReader counts what is read from an upload body and keeps the body's
+// own error. The transport may read it from another goroutine, hence the
+// lock.
+type bodyReader struct {
+	r   io.Reader
+	mu  sync.Mutex
+	n   int64
+	eof bool
+	err error // the first error other than io.EOF
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.mu.Lock()
+	b.n += int64(n)
+	switch {
+	case err == io.EOF:
+		b.eof = true
+	case err != nil && b.err == nil:
+		b.err = err
+	}
+	b.mu.Unlock()
+	return n, err
+}
+
+func (b *bodyReader) state() (int64, bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.n, b.eof, b.err
+}
+
+// metadataHeaders checks user metadata and names each key as an
+// x-amz-meta- header. minio-go sends a UserMetadata key that already looks
+// like a header of its own ("x-amz-acl", "Content-Type", "x-minio-…") as
+// that header; prefixing every key keeps user metadata user metadata.
+func metadataHeaders(meta map[string]string) (map[string]string, error) {
+	if len(meta) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(meta))
+	for k, v := range meta {
+		if k == "" || !validToken(k) {
+			return nil, errs.New(errs.InvalidArgument, "metadata key %q is invalid: it must be a non-empty HTTP token", k)
+		}
+		if !validHeaderValue(v) {
+			return nil, errs.New(errs.InvalidArgument, "the value of metadata key %q is invalid: it must be UTF-8 without control characters", k)
+		}
+		h := metaPrefix + http.CanonicalHeaderKey(k)
+		if _, dup := out[h]; dup {
+			return nil, errs.New(errs.InvalidArgument, "metadata key %q is given more than once", k)
+		}
+		out[h] = v
+	}
+	return out, nil
+}
+
+// validToken reports whether s is an HTTP token (RFC 9110).
+func validToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case bytes.IndexByte([]byte("!#$%&'*+-.^_`|~"), c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue reports whether s can travel as a header value unchanged
+// in meaning: valid UTF-8 without control characters (CR and LF included).
+func validHeaderValue(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
