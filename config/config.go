@@ -1,9 +1,34 @@
 // Package config reads the gateway's configuration from the environment.
+//
+// The contract (API.md) names the basic variables (GATEWAY_ADDR,
+// GATEWAY_S3_ENDPOINT, GATEWAY_S3_REGION, GATEWAY_S3_PUBLIC_URL,
+// GATEWAY_TENANTS_FILE, GATEWAY_LOG_LEVEL, GATEWAY_CORS_ORIGINS). The
+// operational ones, with their defaults:
+//
+//	GATEWAY_PART_SIZE_MIB           8     multipart part size (at least 5); the most an upload of unknown size buffers
+//	GATEWAY_MAX_JSON_BODY_KIB       1024  largest JSON request body; more is 413 EntityTooLarge
+//	GATEWAY_MAX_DELETE_NAMES        10000 most names in one batch delete; more is 400 InvalidArgument
+//	GATEWAY_BACKEND_TIMEOUT         30s   deadline of each store metadata call (not of data streams); over it is 504 BackendTimeout
+//	GATEWAY_BACKEND_COOLDOWN        5s    once the store has left 3 requests in a row unanswered, requests fail at
+//	                                      once with 503 BackendUnavailable for this long; then one goes through as a
+//	                                      trial, and any answer (or a /readyz probe that gets one) lets traffic through again
+//	GATEWAY_RATE_LIMIT              0     requests per second per tenant (token bucket; fractions allowed); 0 is no limit;
+//	                                      over it is 429 SlowDown with Retry-After
+//	GATEWAY_RATE_BURST              100   requests a tenant may make at once above its rate
+//	GATEWAY_MAX_UPLOADS_PER_TENANT  64    uploads (PUT object, form POST) a tenant may have in progress; one more is
+//	                                      429 SlowDown with Retry-After; 0 is no limit
+//	GATEWAY_SHUTDOWN_GRACE          30s   on SIGTERM, how long in-flight requests may take to finish; event streams
+//	                                      are ended at once, and requests still running after it are cut (their
+//	                                      multipart uploads aborted)
+//
+// Request headers are bounded by the server (64 KiB; more is answered 431 by
+// Go's HTTP server itself).
 package config
 
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -26,6 +51,12 @@ type Config struct {
 	MaxBatch     int           // GATEWAY_MAX_DELETE_NAMES
 	BackendCall  time.Duration // GATEWAY_BACKEND_TIMEOUT: deadline of backend metadata calls
 	ShutdownWait time.Duration // GATEWAY_SHUTDOWN_GRACE
+	// BackendCooldown is how long requests fail fast once the store is
+	// known down (GATEWAY_BACKEND_COOLDOWN).
+	BackendCooldown time.Duration
+	RateLimit       float64 // GATEWAY_RATE_LIMIT: requests per second per tenant; 0: no limit
+	RateBurst       int     // GATEWAY_RATE_BURST
+	MaxUploads      int     // GATEWAY_MAX_UPLOADS_PER_TENANT: uploads in progress per tenant; 0: no limit
 }
 
 // Default values of the variables that have one.
@@ -39,6 +70,10 @@ const (
 	DefaultMaxBatch     = 10000
 	DefaultBackendCall  = 30 * time.Second
 	DefaultShutdownWait = 30 * time.Second
+	DefaultCooldown     = 5 * time.Second
+	DefaultRateLimit    = 0 // no limit
+	DefaultRateBurst    = 100
+	DefaultMaxUploads   = 64
 )
 
 // FromEnv reads the configuration through getenv (os.Getenv in main, a map
@@ -72,6 +107,24 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		return n
 	}
+	nonNegativeInt := func(name string, def int) int {
+		raw := get(name, strconv.Itoa(def))
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 {
+			bad(name, "%q must be a whole number, 0 or more", raw)
+			return def
+		}
+		return n
+	}
+	nonNegativeFloat := func(name string, def float64) float64 {
+		raw := get(name, strconv.FormatFloat(def, 'g', -1, 64))
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			bad(name, "%q must be a number, 0 or more", raw)
+			return def
+		}
+		return f
+	}
 	duration := func(name string, def time.Duration) time.Duration {
 		raw := get(name, def.String())
 		d, err := time.ParseDuration(raw)
@@ -91,6 +144,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		MaxBatch:     positiveInt("GATEWAY_MAX_DELETE_NAMES", DefaultMaxBatch),
 		BackendCall:  duration("GATEWAY_BACKEND_TIMEOUT", DefaultBackendCall),
 		ShutdownWait: duration("GATEWAY_SHUTDOWN_GRACE", DefaultShutdownWait),
+
+		BackendCooldown: duration("GATEWAY_BACKEND_COOLDOWN", DefaultCooldown),
+		RateLimit:       nonNegativeFloat("GATEWAY_RATE_LIMIT", DefaultRateLimit),
+		RateBurst:       positiveInt("GATEWAY_RATE_BURST", DefaultRateBurst),
+		MaxUploads:      nonNegativeInt("GATEWAY_MAX_UPLOADS_PER_TENANT", DefaultMaxUploads),
 	}
 	endpoint := get("GATEWAY_S3_ENDPOINT", DefaultS3Endpoint)
 	cfg.S3Endpoint = parseURL("GATEWAY_S3_ENDPOINT", endpoint)

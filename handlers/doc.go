@@ -1,6 +1,6 @@
 // Package handlers is the gateway's HTTP layer: it decodes and validates
 // requests, makes one service call, and encodes the response. The contract
-// it implements is /work/shared/API.md; the swag annotations on the handlers
+// it implements is API.md (the gateway's HTTP contract); the swag annotations on the handlers
 // are the source of the OpenAPI document.
 //
 //	@title			S3 Gateway API
@@ -27,6 +27,11 @@
 //	@description	Boolean query parameters accept true, false, 1 and 0 only. Query values
 //	@description	are URL query encoded: "+" is a space, so a literal "+" is sent as %2B.
 //	@description	Times are RFC 3339 in UTC with milliseconds (2024-05-01T12:00:00.000Z).
+//	@description
+//	@description	Limits: a tenant over its request rate, or with as many uploads in progress
+//	@description	as it may have, gets 429 SlowDown with Retry-After (seconds). While the object
+//	@description	store does not answer, calls fail at once with 503 BackendUnavailable and
+//	@description	Retry-After, until it answers again.
 //	@BasePath		/
 //
 //	@securityDefinitions.apikey	BearerAuth
@@ -38,4 +43,9 @@
 //	@in							header
 //	@name						X-API-Key
 //	@description				<api-key>
+//
+//	@securityDefinitions.apikey	QueryKeyAuth
+//	@in							query
+//	@name						apiKey
+//	@description				<api-key>, on the event stream only, for browsers' EventSource (which cannot send headers); header keys win when both are sent
 package handlers

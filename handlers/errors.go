@@ -22,7 +22,8 @@ import (
 //   - anything else is a 500 InternalError with a generic message.
 //
 // The cause is never sent; the request log (middleware.Logger) records it
-// for 5xx. 401 gets WWW-Authenticate: Bearer, 429 and 503 a Retry-After. A
+// for 5xx. 401 gets WWW-Authenticate: Bearer, 429 and 503 a Retry-After
+// (1 s, unless the middleware that refused the request set its own). A
 // HEAD request gets the status and headers without a body. Once a response
 // has started nothing more can be said, and nothing is written.
 func handleError(err error, c echo.Context) {
@@ -41,7 +42,9 @@ func handleError(err error, c echo.Context) {
 	case http.StatusUnauthorized:
 		h.Set("WWW-Authenticate", "Bearer")
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		h.Set("Retry-After", retryAfterSeconds)
+		if h.Get("Retry-After") == "" { // a limiter may have said how long
+			h.Set("Retry-After", retryAfterSeconds)
+		}
 	}
 
 	if c.Request().Method == http.MethodHead {

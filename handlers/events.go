@@ -15,12 +15,13 @@ import (
 // streamBucketEvents godoc
 //
 //	@Summary		Stream a bucket's events
-//	@Description	Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors.
+//	@Description	Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
 //	@ID				streamBucketEvents
 //	@Tags			notifications
 //	@Produce		text/event-stream
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
+//	@Security		QueryKeyAuth
 //	@Param			bucket	path		string		true	"bucket name"
 //	@Param			prefix	query		string		false	"only names that start with this"
 //	@Param			suffix	query		string		false	"only names that end with this"
@@ -57,6 +58,7 @@ func (h *handler) streamBucketEvents(c echo.Context) error {
 	res.WriteHeader(http.StatusOK)
 	sse := &sseWriter{res: res}
 	sse.comment("connected")
+	defer h.metrics.StreamOpened()()
 
 	heartbeat := time.NewTicker(h.eventHeartbeat)
 	defer heartbeat.Stop()
@@ -77,6 +79,11 @@ func (h *handler) streamBucketEvents(c echo.Context) error {
 			}
 		case <-heartbeat.C:
 			sse.comment("ping")
+		case <-h.shutdown:
+			// The server is going down: say so, so the client reconnects
+			// elsewhere or later, and end the stream.
+			sse.event("shutdown", noticeMessage{Notice: "shutdown"})
+			return nil
 		}
 	}
 	// The client is gone: the write failed. The request context ends with

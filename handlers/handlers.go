@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"io"
 	"time"
 
@@ -29,6 +30,19 @@ type Config struct {
 	EventHeartbeat time.Duration
 	// ReadyTimeout bounds the store check of GET /readyz; 0: 3 s.
 	ReadyTimeout time.Duration
+	// Metrics, when not nil, records every request and is served at
+	// GET /metrics.
+	Metrics *middleware.Metrics
+	// RateLimit is each tenant's request rate per second (0: no limit),
+	// with bursts of RateBurst requests.
+	RateLimit float64
+	RateBurst int
+	// MaxUploads is the most uploads a tenant may have in progress at once
+	// (0: no limit).
+	MaxUploads int
+	// Shutdown, when not nil, ends when the server begins to shut down:
+	// event streams then say so and end.
+	Shutdown context.Context
 }
 
 // Defaults of the optional Config fields.
@@ -45,6 +59,9 @@ type handler struct {
 	openAPI        []byte
 	eventHeartbeat time.Duration
 	readyTimeout   time.Duration
+	metrics        *middleware.Metrics
+	uploadLimit    echo.MiddlewareFunc
+	shutdown       <-chan struct{} // closed when the server shuts down
 }
 
 // New returns the gateway's HTTP handler: middleware, routes and the error
@@ -57,6 +74,11 @@ func New(cfg Config) *echo.Echo {
 		openAPI:        cfg.OpenAPI,
 		eventHeartbeat: cfg.EventHeartbeat,
 		readyTimeout:   cfg.ReadyTimeout,
+		metrics:        cfg.Metrics,
+		uploadLimit:    middleware.UploadLimit(cfg.MaxUploads),
+	}
+	if cfg.Shutdown != nil {
+		h.shutdown = cfg.Shutdown.Done()
 	}
 	if h.maxJSONBody <= 0 {
 		h.maxJSONBody = config.DefaultMaxJSONKiB << 10
@@ -78,10 +100,12 @@ func New(cfg Config) *echo.Echo {
 	e.HTTPErrorHandler = handleError
 	e.Use(
 		middleware.RequestID(),
+		middleware.Measure(cfg.Metrics),
 		middleware.Logger(cfg.Logger),
 		middleware.Recover(),
 		middleware.CORS(cfg.CORSOrigins),
-		middleware.Auth(cfg.Tenants),
+		middleware.Auth(cfg.Tenants, middleware.AllowQueryKey(eventsRoute)),
+		middleware.RateLimit(cfg.RateLimit, cfg.RateBurst),
 	)
 	h.routes(e)
 	return e

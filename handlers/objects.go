@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -25,15 +26,15 @@ import (
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			bucket			path		string	true	"bucket name"
-//	@Param			name			path		string	true	"object name, percent-encoded"
-//	@Param			Content-Type	header		string	false	"the object's content type"
-//	@Param			body			body		string	true	"the object's bytes"
+//	@Param			name			path		string	true	"object name, percent-encoded; a slash in it may be sent as is or as %2F"
+//	@Param			body			body		string	true	"the object's bytes; the request's Content-Type is stored as the object's content type"
 //	@Success		201				{object}	uploadResponse
 //	@Failure		400				{object}	errorResponse	"InvalidBucketName, InvalidObjectName, InvalidArgument"
 //	@Failure		401				{object}	errorResponse	"Unauthorized"
 //	@Failure		403				{object}	errorResponse	"AccessDenied"
 //	@Failure		404				{object}	errorResponse	"NoSuchBucket"
 //	@Failure		413				{object}	errorResponse	"EntityTooLarge"
+//	@Failure		429				{object}	errorResponse	"SlowDown: the tenant has the most uploads in progress it may have, or is over its request rate (see Retry-After)"
 //	@Failure		500				{object}	errorResponse	"InternalError"
 //	@Failure		503				{object}	errorResponse	"BackendUnavailable"
 //	@Failure		504				{object}	errorResponse	"BackendTimeout"
@@ -82,6 +83,7 @@ const maxFormName = 1024
 //	@Failure		403		{object}	errorResponse	"AccessDenied"
 //	@Failure		404		{object}	errorResponse	"NoSuchBucket"
 //	@Failure		413		{object}	errorResponse	"EntityTooLarge"
+//	@Failure		429		{object}	errorResponse	"SlowDown: the tenant has the most uploads in progress it may have, or is over its request rate (see Retry-After)"
 //	@Failure		500		{object}	errorResponse	"InternalError"
 //	@Failure		503		{object}	errorResponse	"BackendUnavailable"
 //	@Failure		504		{object}	errorResponse	"BackendTimeout"
@@ -161,11 +163,11 @@ func created(c echo.Context, res service.UploadResult) error {
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			bucket			path		string	true	"bucket name"
-//	@Param			name			path		string	true	"object name, percent-encoded"
+//	@Param			name			path		string	true	"object name, percent-encoded; a slash in it may be sent as is or as %2F"
 //	@Param			Range			header		string	false	"a single byte range: bytes=a-b, bytes=a- or bytes=-n"
 //	@Param			If-None-Match	header		string	false	"an ETag; when it matches the answer is 304"
-//	@Param			offset			query		integer	false	"first byte to send (≥ 0)"	minimum(0)
-//	@Param			length			query		integer	false	"number of bytes to send (≥ 1)"	minimum(1)
+//	@Param			offset			query		integer	false	"first byte to send (≥ 0)"	minimum(0)	format(int64)
+//	@Param			length			query		integer	false	"number of bytes to send (≥ 1)"	minimum(1)	format(int64)
 //	@Param			download		query		boolean	false	"true: Content-Disposition: attachment"
 //	@Success		200				{file}		binary	"the object"
 //	@Header			200				{string}	ETag			"the object's entity tag, quoted"
@@ -225,11 +227,25 @@ func (h *handler) getObject(c echo.Context) error {
 	if obj.Body == nil || length == 0 {
 		return nil
 	}
-	if _, err := io.Copy(c.Response(), obj.Body); err != nil {
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	if _, err := io.CopyBuffer(c.Response(), obj.Body, *buf); err != nil {
 		return fmt.Errorf("send object: %w", err)
 	}
 	return nil
 }
+
+// copyBufferSize is the size of the buffers that downloads are copied
+// through: large enough that a big object goes out in few system calls
+// (io.Copy would allocate 32 KiB per download), small enough to pool.
+const copyBufferSize = 256 << 10
+
+// copyBuffers holds the download copy buffers (*[]byte). It is scratch
+// space, not state: nothing in it outlives the copy that took it.
+var copyBuffers = sync.Pool{New: func() any {
+	b := make([]byte, copyBufferSize)
+	return &b
+}}
 
 // headObject godoc
 //
@@ -240,7 +256,7 @@ func (h *handler) getObject(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			bucket			path	string	true	"bucket name"
-//	@Param			name			path	string	true	"object name, percent-encoded"
+//	@Param			name			path	string	true	"object name, percent-encoded; a slash in it may be sent as is or as %2F"
 //	@Param			If-None-Match	header	string	false	"an ETag; when it matches the answer is 304"
 //	@Param			download		query	boolean	false	"true: Content-Disposition: attachment"
 //	@Success		200				"the object exists"
@@ -289,7 +305,7 @@ func (h *handler) headObject(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			bucket	path	string	true	"bucket name"
-//	@Param			name	path	string	true	"object name, percent-encoded"
+//	@Param			name	path	string	true	"object name, percent-encoded; a slash in it may be sent as is or as %2F"
 //	@Success		204		"deleted"
 //	@Failure		400		{object}	errorResponse	"InvalidBucketName, InvalidObjectName"
 //	@Failure		401		{object}	errorResponse	"Unauthorized"
@@ -320,7 +336,7 @@ func (h *handler) deleteObject(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			bucket	path		string	true	"bucket name"
-//	@Param			name	path		string	true	"object name, percent-encoded"
+//	@Param			name	path		string	true	"object name, percent-encoded; a slash in it may be sent as is or as %2F"
 //	@Success		200		{object}	statResponse
 //	@Failure		400		{object}	errorResponse	"InvalidBucketName, InvalidObjectName"
 //	@Failure		401		{object}	errorResponse	"Unauthorized"

@@ -2,12 +2,20 @@ package handlers
 
 import "github.com/labstack/echo/v4"
 
-// routes registers every route of the contract (/work/shared/API.md). Object
+// eventsRoute is the live event stream's route. It is the one route that
+// also takes the API key as a query parameter, for browsers' EventSource,
+// which cannot send headers.
+const eventsRoute = "/api/v1/buckets/:bucket/events"
+
+// routes registers every route of the contract (API.md). Object
 // names are the wildcard rest of the path; handlers read them from the
 // escaped path (see objectParams), never from Echo's decoded parameter.
 func (h *handler) routes(e *echo.Echo) {
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
+	if h.metrics != nil {
+		e.GET("/metrics", h.metricsPage)
+	}
 	if h.openAPI != nil {
 		e.GET("/openapi.json", h.openAPIDocument)
 		e.GET("/swagger/*", h.swaggerUI())
@@ -22,8 +30,8 @@ func (h *handler) routes(e *echo.Echo) {
 	v1.DELETE("/buckets/:bucket", h.deleteBucket)
 
 	v1.GET("/buckets/:bucket/objects", h.listObjects)
-	v1.POST("/buckets/:bucket/objects", h.uploadObjectForm)
-	v1.PUT("/buckets/:bucket/objects/*", h.putObject)
+	v1.POST("/buckets/:bucket/objects", h.uploadObjectForm, h.uploadLimit)
+	v1.PUT("/buckets/:bucket/objects/*", h.putObject, h.uploadLimit)
 	v1.GET("/buckets/:bucket/objects/*", h.getObject)
 	v1.HEAD("/buckets/:bucket/objects/*", h.headObject)
 	v1.DELETE("/buckets/:bucket/objects/*", h.deleteObject)
@@ -41,7 +49,7 @@ func (h *handler) routes(e *echo.Echo) {
 	v1.GET("/buckets/:bucket/notifications", h.getBucketNotifications)
 	v1.PUT("/buckets/:bucket/notifications", h.putBucketNotifications)
 	v1.DELETE("/buckets/:bucket/notifications", h.deleteBucketNotifications)
-	v1.GET("/buckets/:bucket/events", h.streamBucketEvents)
+	e.GET(eventsRoute, h.streamBucketEvents)
 
 	v1.POST("/buckets/:bucket/presign", h.presignObject)
 	v1.POST("/buckets/:bucket/presign-post", h.presignPost)

@@ -79,7 +79,7 @@ func toCreateBucketResponse(b service.Bucket) createBucketResponse {
 
 type objectEntry struct {
 	Name         string            `json:"name" validate:"required" example:"photos/2024/a.jpg"`
-	Size         int64             `json:"size" validate:"required" example:"1024"`
+	Size         int64             `json:"size" validate:"required" format:"int64" example:"1024"`
 	ETag         string            `json:"etag" validate:"required" example:"d41d8cd98f00b204e9800998ecf8427e"`
 	LastModified string            `json:"lastModified" validate:"required" format:"date-time"`
 	ContentType  string            `json:"contentType,omitempty" example:"image/jpeg"`
@@ -119,7 +119,7 @@ type uploadResponse struct {
 	Bucket    string `json:"bucket" validate:"required" example:"photos"`
 	Name      string `json:"name" validate:"required" example:"2024/a.jpg"`
 	ETag      string `json:"etag" validate:"required" example:"d41d8cd98f00b204e9800998ecf8427e"`
-	Size      int64  `json:"size" validate:"required" example:"1024"`
+	Size      int64  `json:"size" validate:"required" format:"int64" example:"1024"`
 	VersionID string `json:"versionId,omitempty"`
 } // @name UploadedObject
 
@@ -130,7 +130,7 @@ func toUploadResponse(u service.UploadResult) uploadResponse {
 type statResponse struct {
 	Bucket       string            `json:"bucket" validate:"required" example:"photos"`
 	Name         string            `json:"name" validate:"required" example:"2024/a.jpg"`
-	Size         int64             `json:"size" validate:"required" example:"1024"`
+	Size         int64             `json:"size" validate:"required" format:"int64" example:"1024"`
 	ETag         string            `json:"etag" validate:"required" example:"d41d8cd98f00b204e9800998ecf8427e"`
 	ContentType  string            `json:"contentType" validate:"required" example:"image/jpeg"`
 	LastModified string            `json:"lastModified" validate:"required" format:"date-time"`
@@ -219,7 +219,7 @@ type incompleteUploadEntry struct {
 	Name      string `json:"name" validate:"required"`
 	UploadID  string `json:"uploadId" validate:"required"`
 	Initiated string `json:"initiated" validate:"required" format:"date-time"`
-	Size      int64  `json:"size" validate:"required"`
+	Size      int64  `json:"size" validate:"required" format:"int64"`
 	// IsDir marks a folder of a listing that is not recursive: name is its
 	// prefix, and it stands for the uploads below it.
 	IsDir bool `json:"isDir" validate:"required"`
@@ -319,7 +319,7 @@ type eventMessage struct {
 	Type   string `json:"type" validate:"required" example:"s3:ObjectCreated:Put"`
 	Bucket string `json:"bucket" validate:"required" example:"photos"`
 	Name   string `json:"name" validate:"required" example:"2024/a.jpg"`
-	Size   int64  `json:"size" validate:"required" example:"1024"`
+	Size   int64  `json:"size" validate:"required" format:"int64" example:"1024"`
 	ETag   string `json:"etag" validate:"required"`
 	Time   string `json:"time" validate:"required" format:"date-time"`
 } // @name Event
@@ -362,8 +362,8 @@ type presignPostRequest struct {
 } // @name PresignPostRequest
 
 type contentLengthRangeBody struct {
-	Min int64  `json:"min" minimum:"0" example:"0"`
-	Max *int64 `json:"max" validate:"required" minimum:"1" example:"10485760"`
+	Min int64  `json:"min" minimum:"0" format:"int64" example:"0"`
+	Max *int64 `json:"max" validate:"required" minimum:"1" format:"int64" example:"10485760"`
 } // @name ContentLengthRange
 
 type presignPostResponse struct {

@@ -53,7 +53,7 @@ func (h *handler) listIncompleteUploads(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
 //	@Param			bucket	path	string	true	"bucket name"
-//	@Param			name	path	string	true	"object name, percent-encoded"
+//	@Param			name	path	string	true	"object name, percent-encoded; a slash in it may be sent as is or as %2F"
 //	@Success		204		"aborted"
 //	@Failure		400		{object}	errorResponse	"InvalidBucketName, InvalidObjectName"
 //	@Failure		401		{object}	errorResponse	"Unauthorized"

@@ -99,6 +99,21 @@ func TestEventStream(t *testing.T) {
 	waitUntil(t, 10*time.Second, func() bool { return listeners() <= before })
 }
 
+// A browser's EventSource cannot send headers: the stream also takes the
+// key as the apiKey query parameter, and no other route does.
+func TestEventStreamQueryKey(t *testing.T) {
+	c := as(t, alphaKey)
+	bucket := c.newBucket()
+	anon := as(t, "")
+	resp := anon.open(request{method: http.MethodGet, path: "/api/v1/buckets/" + bucket + "/events?apiKey=" + alphaKey})
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("event stream with the query key: %d", resp.StatusCode)
+	}
+	anon.wantError(http.MethodGet, "/api/v1/buckets?apiKey="+alphaKey, nil, http.StatusUnauthorized, "Unauthorized")
+	anon.wantError(http.MethodGet, "/api/v1/buckets/"+bucket+"/events?apiKey=wrong", nil, http.StatusUnauthorized, "Unauthorized")
+}
+
 func TestEventStreamErrorsAreJSON(t *testing.T) {
 	c := as(t, alphaKey)
 	c.wantError(http.MethodGet, "/api/v1/buckets/bnosuchbucket/events", nil, http.StatusNotFound, "NoSuchBucket")

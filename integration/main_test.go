@@ -7,6 +7,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -52,6 +53,7 @@ type env struct {
 	store   *minitest.Server
 	gateway *httptest.Server
 	hooks   *webhookRecorder
+	pages   *httptest.Server // examples/browser, on an origin of its own
 }
 
 var suite env
@@ -93,25 +95,31 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 
-	gw, err := newGateway(store, reg)
+	// The browser example is served from another origin, which the
+	// gateway's CORS configuration allows.
+	pages := httptest.NewServer(http.FileServer(http.Dir("../examples/browser")))
+	defer pages.Close()
+
+	gw, err := newGateway(store, reg, pages.URL)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gateway:", err)
 		return 1
 	}
 	defer gw.Close()
 
-	suite = env{store: store, gateway: gw, hooks: hooks}
+	suite = env{store: store, gateway: gw, hooks: hooks, pages: pages}
 	return m.Run()
 }
 
-// newGateway builds the gateway the way main does, with test-sized parts.
-func newGateway(store *minitest.Server, reg *tenants.Registry) (*httptest.Server, error) {
+// newGateway builds the gateway the way main does, with test-sized parts;
+// pagesOrigin is allowed by CORS besides http://app.example.
+func newGateway(store *minitest.Server, reg *tenants.Registry, pagesOrigin string) (*httptest.Server, error) {
 	cfg, err := config.FromEnv(func(k string) string {
 		switch k {
 		case "GATEWAY_S3_ENDPOINT":
 			return store.Endpoint
 		case "GATEWAY_CORS_ORIGINS":
-			return "http://app.example"
+			return "http://app.example," + pagesOrigin
 		}
 		return ""
 	})

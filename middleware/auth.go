@@ -13,6 +13,30 @@ import (
 // HeaderAPIKey is the alternative to "Authorization: Bearer <key>".
 const HeaderAPIKey = "X-API-Key"
 
+// QueryAPIKey is the query parameter that carries the key on the routes
+// given to AllowQueryKey, for clients that cannot set headers (a browser's
+// EventSource).
+const QueryAPIKey = "apiKey"
+
+// AuthOption adjusts Auth.
+type AuthOption func(*authConfig)
+
+type authConfig struct {
+	queryKeyRoutes map[string]bool
+}
+
+// AllowQueryKey accepts the key in the apiKey query parameter on the given
+// route templates (as registered, e.g. "/api/v1/buckets/:bucket/events"),
+// when no key header is sent. Keys in URLs can end up in proxy logs and
+// browser history, so this is for routes that have no other way.
+func AllowQueryKey(routes ...string) AuthOption {
+	return func(c *authConfig) {
+		for _, r := range routes {
+			c.queryKeyRoutes[r] = true
+		}
+	}
+}
+
 // Auth resolves the request's API key to a tenant and puts the tenant in the
 // request's context (tenants.NewContext). The key comes from
 // "Authorization: Bearer <key>" or, when there is no Authorization header,
@@ -23,7 +47,11 @@ const HeaderAPIKey = "X-API-Key"
 // browsers send without credentials) pass without a key. Every other path,
 // known route or not, needs one, so an unauthenticated caller learns nothing
 // about which routes exist.
-func Auth(reg *tenants.Registry) echo.MiddlewareFunc {
+func Auth(reg *tenants.Registry, opts ...AuthOption) echo.MiddlewareFunc {
+	cfg := authConfig{queryKeyRoutes: map[string]bool{}}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
@@ -31,6 +59,9 @@ func Auth(reg *tenants.Registry) echo.MiddlewareFunc {
 				return next(c)
 			}
 			key, err := apiKey(r)
+			if err != nil && cfg.queryKeyRoutes[c.Path()] && noKeyHeader(r) {
+				key, err = queryKey(r)
+			}
 			if err != nil {
 				return err
 			}
@@ -68,4 +99,15 @@ func apiKey(r *http.Request) (string, error) {
 		return key, nil
 	}
 	return "", errs.New(errs.Unauthorized, "missing API key: send Authorization: Bearer <key> or X-API-Key: <key>")
+}
+
+func noKeyHeader(r *http.Request) bool {
+	return r.Header.Get("Authorization") == "" && r.Header.Get(HeaderAPIKey) == ""
+}
+
+func queryKey(r *http.Request) (string, error) {
+	if key := strings.TrimSpace(r.URL.Query().Get(QueryAPIKey)); key != "" {
+		return key, nil
+	}
+	return "", errs.New(errs.Unauthorized, "missing API key: send Authorization: Bearer <key>, X-API-Key: <key> or, on this route, the apiKey query parameter")
 }

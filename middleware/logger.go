@@ -32,11 +32,17 @@ func Logger(base *zap.Logger) echo.MiddlewareFunc {
 	if base == nil {
 		base = zap.NewNop()
 	}
+	// The request line goes out without a caller, which would always be
+	// this file. The logger handed down with the request encodes its
+	// request id only when something logs through it: most requests log
+	// nothing but their line.
+	line := base.WithOptions(zap.WithCaller(false))
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
 			r := c.Request()
-			l := base.With(zap.String("requestId", RequestIDFrom(r.Context())))
+			id := RequestIDFrom(r.Context())
+			l := base.WithLazy(zap.String("requestId", id))
 			r = r.WithContext(logctx.With(r.Context(), l))
 			var in *countingBody
 			if r.Body != nil && r.Body != http.NoBody {
@@ -53,7 +59,8 @@ func Logger(base *zap.Logger) echo.MiddlewareFunc {
 			}
 
 			status := res.Status
-			fields := make([]zap.Field, 0, 11)
+			fields := make([]zap.Field, 0, 12)
+			fields = append(fields, zap.String("requestId", id))
 			if t, ok := tenants.FromContext(c.Request().Context()); ok {
 				fields = append(fields, zap.String("tenant", t.ID))
 			}
@@ -83,7 +90,7 @@ func Logger(base *zap.Logger) echo.MiddlewareFunc {
 			if panicked != nil {
 				level = zapcore.ErrorLevel // a bug, whatever the client did
 			}
-			l.Check(level, "request").Write(fields...)
+			line.Check(level, "request").Write(fields...)
 			return nil
 		}
 	}

@@ -382,3 +382,38 @@ func TestAuthMiddleware(t *testing.T) {
 		})
 	}
 }
+
+// The apiKey query parameter authenticates only on the routes given to
+// AllowQueryKey, and only when no key header is sent.
+func TestAuthQueryKey(t *testing.T) {
+	e := echo.New()
+	e.HTTPErrorHandler = func(err error, c echo.Context) { _ = c.String(errs.CodeOf(err).Status(), string(errs.CodeOf(err))) }
+	e.Use(Auth(testRegistry(t), AllowQueryKey("/stream/:id")))
+	ok := func(c echo.Context) error { return c.String(http.StatusOK, "ok") }
+	e.GET("/stream/:id", ok)
+	e.GET("/other", ok)
+
+	tests := []struct {
+		name   string
+		target string
+		header string
+		want   int
+	}{
+		{"queryKey_allowedRoute", "/stream/1?apiKey=" + testKey, "", http.StatusOK},
+		{"queryKey_wrongKey", "/stream/1?apiKey=nope", "", http.StatusUnauthorized},
+		{"queryKey_otherRoute", "/other?apiKey=" + testKey, "", http.StatusUnauthorized},
+		{"queryKey_headerWins", "/stream/1?apiKey=" + testKey, "Bearer nope", http.StatusUnauthorized},
+		{"queryKey_missing", "/stream/1", "", http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, tt.target, nil)
+			if tt.header != "" {
+				req.Header.Set("Authorization", tt.header)
+			}
+			if rec := serve(e, req); rec.Code != tt.want {
+				t.Fatalf("status %d, want %d", rec.Code, tt.want)
+			}
+		})
+	}
+}

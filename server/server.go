@@ -9,12 +9,16 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
 
 	"s3gateway/config"
 	"s3gateway/handlers"
+	"s3gateway/middleware"
 	"s3gateway/openapi"
 	"s3gateway/service"
 	"s3gateway/tenants"
@@ -43,6 +47,10 @@ type Server struct {
 	cfg     config.Config
 	logger  *zap.Logger
 	handler http.Handler
+	// endStreams tells the handlers' long-lived responses (event streams)
+	// that shutdown has begun.
+	endStreams context.CancelFunc
+	active     atomic.Int64 // requests being handled
 }
 
 // New builds the gateway: it loads the tenants, makes one store client per
@@ -59,6 +67,14 @@ func New(opts Options) (*Server, error) {
 	if logger == nil {
 		logger = zap.NewNop()
 	}
+	// Each gateway has its own registry: no global state, and tests can
+	// build several gateways in one process.
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := middleware.NewMetrics(registry)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
 	svc, err := service.New(service.Config{
 		Endpoint:    opts.Config.S3Endpoint,
 		PublicURL:   opts.Config.S3PublicURL,
@@ -66,10 +82,14 @@ func New(opts Options) (*Server, error) {
 		PartSize:    opts.Config.PartSize,
 		CallTimeout: opts.Config.BackendCall,
 		Transport:   opts.Transport,
+
+		FailFastCooldown: opts.Config.BackendCooldown,
+		OnBackendError:   metrics.BackendError,
 	}, reg)
 	if err != nil {
 		return nil, fmt.Errorf("service: %w", err)
 	}
+	shutdown, endStreams := context.WithCancel(context.Background())
 	e := handlers.New(handlers.Config{
 		Service:     svc,
 		Tenants:     reg,
@@ -78,24 +98,36 @@ func New(opts Options) (*Server, error) {
 		MaxJSONBody: opts.Config.MaxJSONBody,
 		MaxBatch:    opts.Config.MaxBatch,
 		OpenAPI:     openapi.Document(),
+		Metrics:     metrics,
+		RateLimit:   opts.Config.RateLimit,
+		RateBurst:   opts.Config.RateBurst,
+		MaxUploads:  opts.Config.MaxUploads,
+		Shutdown:    shutdown,
 	})
-	return &Server{cfg: opts.Config, logger: logger, handler: e}, nil
+	return &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams}, nil
 }
 
 // Handler is the gateway's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Serve serves on ln until ctx is done, then stops accepting connections and
-// lets in-flight requests finish for up to the configured grace period.
+// Serve serves on ln until ctx is done, then shuts down gracefully: it stops
+// accepting connections, ends event streams (each gets a last "shutdown"
+// message), and lets in-flight requests finish for up to the grace period
+// (GATEWAY_SHUTDOWN_GRACE). Requests still running then are cut: their
+// connections are closed, which cancels them, and Serve waits up to the
+// backend timeout more for their handlers to clean up (a cut multipart
+// upload is aborted in the store) before it returns.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	defer s.endStreams()
 	srv := &http.Server{
-		Handler:           s.handler,
+		Handler:           s.track(s.handler),
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          zap.NewStdLog(s.logger.Named("http")),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	srv.RegisterOnShutdown(s.endStreams)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -111,11 +143,32 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		// Requests still running after the grace period are cut; their
 		// uploads are aborted by the service as their contexts end.
-		s.logger.Warn("grace period over, closing remaining connections")
+		s.logger.Warn("grace period over, closing remaining connections", zap.Int64("requests", s.active.Load()))
 		err = srv.Close()
+		s.awaitHandlers(s.cfg.BackendCall)
 	}
 	if served := <-served; !errors.Is(served, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", served)
 	}
 	return err
+}
+
+// track counts the requests being handled.
+func (s *Server) track(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.active.Add(1)
+		defer s.active.Add(-1)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// awaitHandlers waits up to limit for the handlers of cut requests to return.
+func (s *Server) awaitHandlers(limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for s.active.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := s.active.Load(); n > 0 {
+		s.logger.Warn("requests still running at exit", zap.Int64("requests", n))
+	}
 }

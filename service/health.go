@@ -19,8 +19,12 @@ const readyTimeout = 5 * time.Second
 // with one tenant's credentials, which needs no particular permission: any
 // S3 answer, a refusal included, means the store is up, except one saying
 // it is not ready. Without tenants it sends a plain unauthenticated request.
+//
+// The probe goes to the store even while requests fail fast, and an answer
+// ends the fail-fast at once: readiness checks bring traffic back as soon as
+// the store is back.
 func (m *MinIO) Ready(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, min(readyTimeout, m.cfg.CallTimeout))
+	ctx, cancel := context.WithTimeout(withProbe(ctx), min(readyTimeout, m.cfg.CallTimeout))
 	defer cancel()
 	tc := m.probeClient()
 	if tc == nil {
@@ -64,7 +68,7 @@ func (m *MinIO) probeHTTP(ctx context.Context) error {
 		return errs.Wrap(err, errs.InternalError, "internal error")
 	}
 	client := &http.Client{
-		Transport:     m.cfg.Transport,
+		Transport:     m.storeTransport(),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	resp, err := client.Do(req)

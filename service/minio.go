@@ -31,6 +31,19 @@ type Config struct {
 	CopyComposeThreshold int64
 	// Transport overrides the HTTP transport to the store (tests).
 	Transport http.RoundTripper
+	// FailFastAfter is how many store requests in a row must go unanswered
+	// (refused, failed or timed-out connections) before requests fail at
+	// once with BackendUnavailable, for FailFastCooldown; then one request
+	// is let through as a trial, and any answer from the store ends the
+	// fail-fast. 0: DefaultFailFastAfter, DefaultFailFastCooldown.
+	FailFastAfter    int
+	FailFastCooldown time.Duration
+	// OnBackendError, when not nil, is told the code of every store request
+	// that failed because of the store: no answer (BackendUnavailable,
+	// BackendTimeout), a 5xx answer, or a fail-fast refusal. Requests
+	// cancelled by their caller are not reported. It must be cheap and safe
+	// for concurrent use (a metrics counter).
+	OnBackendError func(code errs.Code)
 }
 
 // MaxSingleCopy is S3's limit for a copy in one request.
@@ -41,12 +54,17 @@ const MaxSingleCopy = 5 << 30
 type MinIO struct {
 	cfg     Config
 	clients map[*tenants.Tenant]*tenantClient
-	// parts holds PartSize buffers (*[]byte) for uploads of unknown size:
-	// one buffer per such upload in flight bounds their memory.
-	parts sync.Pool
+	// parts holds PartSize buffers for uploads of unknown size: one
+	// buffer per such upload in flight bounds their memory.
+	parts *partPool
 	// maxParts is the most parts an upload may have (S3's 10,000; tests
 	// lower it).
 	maxParts int
+	// policyLocks serializes the policy writes of each physical bucket
+	// within this process (see policy.go); its zero value is ready.
+	policyLocks keyedMutex
+	// circuit fails store requests fast while the store is down.
+	circuit *circuit
 }
 
 // tenantClient is what the service holds for one tenant.
@@ -81,11 +99,14 @@ func New(cfg Config, reg *tenants.Registry) (*MinIO, error) {
 	if cfg.Transport == nil {
 		cfg.Transport = NewTransport()
 	}
-	m := &MinIO{cfg: cfg, clients: map[*tenants.Tenant]*tenantClient{}, maxParts: maxUploadParts}
-	m.parts.New = func() any {
-		buf := make([]byte, cfg.PartSize)
-		return &buf
+	if cfg.OnBackendError == nil {
+		cfg.OnBackendError = func(errs.Code) {}
 	}
+	m := &MinIO{
+		cfg: cfg, clients: map[*tenants.Tenant]*tenantClient{}, maxParts: maxUploadParts,
+		circuit: newCircuit(cfg.FailFastAfter, cfg.FailFastCooldown),
+	}
+	m.parts = newPartPool(int(cfg.PartSize))
 	for _, t := range reg.All() {
 		tc, err := m.newTenantClient(t)
 		if err != nil {
@@ -102,7 +123,7 @@ func (m *MinIO) newTenantClient(t *tenants.Tenant) (*tenantClient, error) {
 		Creds:     creds,
 		Secure:    m.cfg.Endpoint.Scheme == "https",
 		Region:    m.cfg.Region,
-		Transport: captureTransport{base: m.cfg.Transport},
+		Transport: m.storeTransport(),
 		// Retries would replay request bodies the gateway streams once; the
 		// client of the gateway decides whether to retry.
 		MaxRetries: 1,
@@ -144,6 +165,11 @@ func NewTransport() *http.Transport {
 	}
 }
 
+// storeTransport is the transport of the store clients.
+func (m *MinIO) storeTransport() http.RoundTripper {
+	return storeTransport{base: m.cfg.Transport, circuit: m.circuit, onError: m.cfg.OnBackendError}
+}
+
 // tenantFor returns the client of the tenant in ctx.
 func (m *MinIO) tenantFor(ctx context.Context) (*tenantClient, error) {
 	t, ok := tenants.FromContext(ctx)
@@ -160,20 +186,6 @@ func (m *MinIO) tenantFor(ctx context.Context) (*tenantClient, error) {
 // callContext bounds a metadata call (not a data stream) by CallTimeout.
 func (m *MinIO) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, m.cfg.CallTimeout)
-}
-
-// captureTransport hands the status and headers of a response to the
-// *capturedResponse in the request's context, if there is one. minio-go turns
-// a 304 Not Modified into an error and drops its headers; GetObject reads the
-// ETag and Last-Modified of that answer here instead of asking again.
-type captureTransport struct{ base http.RoundTripper }
-
-func (t captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if c, ok := req.Context().Value(captureKey{}).(*capturedResponse); ok && resp != nil {
-		c.set(resp.StatusCode, resp.Header)
-	}
-	return resp, err
 }
 
 type captureKey struct{}

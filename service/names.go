@@ -1,7 +1,6 @@
 package service
 
 import (
-	"net/netip"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -40,10 +39,27 @@ func ValidateBucketName(name, prefix string) error {
 	if strings.Contains(name, ".-") || strings.Contains(name, "-.") {
 		return invalid("'.' and '-' must not be next to each other")
 	}
-	if _, err := netip.ParseAddr(name); err == nil {
+	// The store sees the prefixed name: "10." and "0.0.1" make "10.0.0.1".
+	if ipShaped(name) || ipShaped(prefix+name) {
 		return invalid("it must not be shaped like an IP address")
 	}
 	return nil
+}
+
+// ipShaped reports whether s is four dot-separated groups of digits, the
+// shape S3 (and minio-go) refuse as a bucket name, whether or not each group
+// is at most 255.
+func ipShaped(s string) bool {
+	groups := strings.Split(s, ".")
+	if len(groups) != 4 {
+		return false
+	}
+	for _, g := range groups {
+		if g == "" || strings.Trim(g, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // physicalBucket maps a tenant's bucket name to the store's.

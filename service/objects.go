@@ -60,11 +60,15 @@ func (m *MinIO) GetObject(ctx context.Context, bucket, name string, opts GetOpti
 		}
 		gopts.Set("Range", h)
 	}
+	// Only a conditional read can get a 304, whose validators are taken
+	// from the store's response; other reads need no copy of its headers.
+	captured := &capturedResponse{}
+	sctx := ctx
 	if opts.IfNoneMatch != "" {
 		gopts.Set("If-None-Match", quoteETag(opts.IfNoneMatch))
+		sctx = withCapture(ctx, captured)
 	}
-	captured := &capturedResponse{}
-	body, info, header, err := tc.core.GetObject(withCapture(ctx, captured), phys, name, gopts)
+	body, info, header, err := tc.core.GetObject(sctx, phys, name, gopts)
 	if err != nil {
 		var resp minio.ErrorResponse
 		if errors.As(err, &resp) && resp.StatusCode == http.StatusNotModified {

@@ -3,10 +3,12 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"s3gateway/errs"
 	"s3gateway/internal/logctx"
 	"s3gateway/internal/minitest"
+	"s3gateway/service/bucketpolicy"
 	"s3gateway/tenants"
 )
 
@@ -373,81 +376,68 @@ func TestPolicyDocument(t *testing.T) {
 	}
 }
 
-// The canned-grant model, without a store.
-func TestPolicyCannedModel(t *testing.T) {
-	const b = "acme-b"
-	var st []policyStatement
-	st = setCannedPolicy(st, b, "a/", CannedReadOnly)
-	st = setCannedPolicy(st, b, "b/", CannedReadWrite)
-	st = setCannedPolicy(st, b, "c/", CannedWriteOnly)
-	st = setCannedPolicy(st, b, "", CannedNone)
-	want := map[string]CannedPolicy{"a/": CannedReadOnly, "b/": CannedReadWrite, "c/": CannedWriteOnly, "": CannedNone, "d/": CannedNone, "a/x/": CannedReadOnly}
+// Concurrent canned changes of different prefixes of one bucket all land:
+// each is a read-modify-write of the bucket's one document.
+func TestPolicyConcurrentCannedChanges(t *testing.T) {
+	env := extEnv(t, minitest.Options{})
+	ctx := env.ctx
+	physical := env.extBucket(t, "busy")
+	cycle := []CannedPolicy{CannedReadOnly, CannedWriteOnly, CannedReadWrite}
+	const prefixes = 8
+	want := map[string]CannedPolicy{}
+	for i := range prefixes {
+		p := fmt.Sprintf("p%d/", i)
+		want[p] = cycle[i%len(cycle)]
+		env.extPut(t, "busy", p+"k", "data of "+p)
+	}
+
+	setAll := func(policyOf func(prefix string) CannedPolicy) {
+		t.Helper()
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for p := range want {
+			wg.Go(func() {
+				<-start
+				if _, err := env.svc.SetBucketPolicy(ctx, "busy", p, policyOf(p)); err != nil {
+					t.Errorf("set %s: %v", p, err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+	}
+
+	setAll(func(p string) CannedPolicy { return want[p] })
 	for p, w := range want {
-		if got := effectivePolicy(st, b, p); got != w {
-			t.Errorf("effective(%q) = %s, want %s", p, got, w)
+		got, err := env.svc.GetBucketPolicy(ctx, "busy", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Policy != w {
+			t.Errorf("prefix %s: %s after the concurrent changes, want %s: %s", p, got.Policy, w, got.Document)
+		}
+		readable := w == CannedReadOnly || w == CannedReadWrite
+		if code, _ := env.extAnon(t, http.MethodGet, physical, p+"k", ""); (code == http.StatusOK) != readable {
+			t.Errorf("anonymous GET %sk: %d with %s", p, code, w)
 		}
 	}
-	// Setting again is idempotent.
-	again := setCannedPolicy(st, b, "b/", CannedReadWrite)
-	if j1, j2 := extJSON(t, st), extJSON(t, again); len(j1) != len(j2) {
-		t.Errorf("re-setting changed the statements:\n%s\n%s", j1, j2)
-	}
-	st = setCannedPolicy(st, b, "b/", CannedReadOnly)
-	if got := effectivePolicy(st, b, "b/"); got != CannedReadOnly {
-		t.Errorf("b/ lowered to readonly: %s", got)
-	}
-	st = setCannedPolicy(st, b, "c/", CannedNone)
-	if strings.Contains(extJSON(t, st), actionListBucketMultipartUploads) {
-		t.Errorf("no write grant left, yet %s stays: %s", actionListBucketMultipartUploads, extJSON(t, st))
-	}
-	st = setCannedPolicy(st, b, "a/", CannedNone)
-	st = setCannedPolicy(st, b, "b/", CannedNone)
-	if len(st) != 0 {
-		t.Errorf("every grant removed, yet: %s", extJSON(t, st))
-	}
 
-	// A custom statement is kept, and a Deny takes a grant away.
-	deny := policyStatement{Effect: "Deny", Principal: json.RawMessage(`"*"`), Action: stringList{"s3:Get*"}, Resource: stringList{"arn:aws:s3:::acme-b/a/secret*"}}
-	st = setCannedPolicy([]policyStatement{deny}, b, "a/", CannedReadOnly)
-	if len(st) != 4 || st[0].Effect != "Deny" {
-		t.Fatalf("custom statement not kept: %s", extJSON(t, st))
-	}
-	if effectivePolicy(st, b, "a/") != CannedReadOnly || effectivePolicy(st, b, "a/secret/") != CannedNone {
-		t.Errorf("deny not honoured: %s", extJSON(t, st))
-	}
-
-	// A broad hand-written grant counts for every prefix.
-	all := []policyStatement{{Effect: "Allow", Principal: json.RawMessage(`{"AWS":"*"}`), Action: stringList{"s3:*"}, Resource: stringList{"arn:aws:s3:::acme-b", "arn:aws:s3:::acme-b/*"}}}
-	if got := effectivePolicy(all, b, "any/"); got != CannedReadWrite {
-		t.Errorf("s3:* on everything: %s", got)
-	}
-
-	// Stored names read in the tenant's view, patterns included.
-	doc := policyDocument{Statement: policyStatements{{Resource: stringList{"arn:aws:s3:::acme-b", "arn:aws:s3:::acme-b/x/*", "arn:aws:s3:::acme-b*"}}}}
-	doc.toLogical("acme-")
-	if got := strings.Join(doc.Statement[0].Resource, " "); got != "arn:aws:s3:::b arn:aws:s3:::b/x/* arn:aws:s3:::b*" {
-		t.Errorf("toLogical: %s", got)
-	}
-
-	for _, c := range []struct {
-		pattern, s string
-		want       bool
-	}{
-		{"a*", "abc", true}, {"a*c", "abxc", true}, {"a?c", "abc", true}, {"a?c", "ac", false},
-		{"arn:aws:s3:::b/*", "arn:aws:s3:::b/a/*", true}, {"arn:aws:s3:::b/a*", "arn:aws:s3:::b/*", false},
-		{"*", "", true}, {"", "x", false},
-	} {
-		if got := wildcardMatch(c.pattern, c.s); got != c.want {
-			t.Errorf("wildcardMatch(%q, %q) = %v", c.pattern, c.s, got)
-		}
+	// Taking every grant away at once leaves no document.
+	setAll(func(string) CannedPolicy { return CannedNone })
+	got, err := env.svc.GetBucketPolicy(ctx, "busy", "")
+	if err != nil || got.Document != nil {
+		t.Fatalf("after every grant set to none at once: %s, %v", got.Document, err)
 	}
 }
 
-func extJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
+// The service's canned policies convert to the model's by name.
+func TestPolicyCannedNames(t *testing.T) {
+	for p, m := range map[CannedPolicy]bucketpolicy.Canned{
+		CannedNone: bucketpolicy.None, CannedReadOnly: bucketpolicy.ReadOnly,
+		CannedWriteOnly: bucketpolicy.WriteOnly, CannedReadWrite: bucketpolicy.ReadWrite,
+	} {
+		if bucketpolicy.Canned(p) != m || !m.Valid() {
+			t.Errorf("%s converts to %q, want %q", p, bucketpolicy.Canned(p), m)
+		}
 	}
-	return string(b)
 }

@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -113,6 +114,9 @@ func Parse(data []byte) (*Registry, error) {
 			add("tenant %s: missing bucketPrefix", name)
 		case len(ft.BucketPrefix) > MaxPrefixLen || !prefixPattern.MatchString(ft.BucketPrefix):
 			add("tenant %s: bucketPrefix %q must be at most %d lowercase letters, digits, '.' or '-', starting with a letter or digit", name, ft.BucketPrefix, MaxPrefixLen)
+		case strings.Contains(ft.BucketPrefix, "..") || strings.Contains(ft.BucketPrefix, ".-") || strings.Contains(ft.BucketPrefix, "-."):
+			// No bucket name with such a prefix would be valid in S3.
+			add("tenant %s: bucketPrefix %q must not contain '..', '.-' or '-.'", name, ft.BucketPrefix)
 		}
 		if ft.S3.AccessKey == "" || ft.S3.SecretKey == "" {
 			add("tenant %s: missing s3.accessKey or s3.secretKey", name)
@@ -173,6 +177,11 @@ func keyHash(k string) ([sha256.Size]byte, error) {
 	}
 	if strings.TrimSpace(k) == "" {
 		return h, errors.New("empty key")
+	}
+	// A key travels in a header, which loses surrounding white space and
+	// cannot hold control characters: such a key could never match.
+	if strings.TrimSpace(k) != k || strings.ContainsFunc(k, unicode.IsControl) {
+		return h, errors.New("a key must not begin or end with white space or contain control characters")
 	}
 	return sha256.Sum256([]byte(k)), nil
 }

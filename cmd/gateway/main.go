@@ -77,6 +77,11 @@ func serve(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
+	if addr := getenv("GATEWAY_PPROF_ADDR"); addr != "" {
+		if err := servePprof(ctx, addr, logger); err != nil {
+			return fmt.Errorf("pprof on %s: %w", addr, err)
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

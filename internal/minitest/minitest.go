@@ -156,6 +156,7 @@ func (s *Server) Stop() {
 		return
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = s.cmd.Process.Signal(syscall.SIGCONT) // a paused server must run to stop
 	select {
 	case <-s.done:
 	case <-time.After(10 * time.Second):
@@ -183,6 +184,22 @@ func (s *Server) Kill() {
 	_ = s.cmd.Process.Kill()
 	<-s.done
 	s.cmd = nil
+}
+
+// Pause freezes the server (SIGSTOP): it keeps its port and accepts
+// connections but answers nothing, as a hung store does. Continue ends it.
+func (s *Server) Pause() error { return s.signal(syscall.SIGSTOP) }
+
+// Continue lets a paused server run again (SIGCONT).
+func (s *Server) Continue() error { return s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig syscall.Signal) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return errors.New("minio is not running")
+	}
+	return s.cmd.Process.Signal(sig)
 }
 
 // Resume starts a stopped or killed server again.

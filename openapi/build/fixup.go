@@ -2,6 +2,7 @@ package build
 
 import (
 	"fmt"
+	"net/http"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -15,7 +16,10 @@ import (
 //     type too: the object's content type is what comes back;
 //   - the event stream's 200 response is text/event-stream only;
 //   - every response that renders the error body is application/json only,
-//     whatever the operation produces on success.
+//     whatever the operation produces on success;
+//   - every operation that needs an API key may answer 429 SlowDown (the
+//     per-tenant request rate), which is said once here rather than on
+//     every handler.
 func fixUp(doc *openapi3.T) error {
 	if doc.Paths == nil {
 		return fmt.Errorf("document has no paths")
@@ -27,9 +31,10 @@ func fixUp(doc *openapi3.T) error {
 	errorBody := openapi3.NewMediaType().WithSchemaRef(openapi3.NewSchemaRef(errorBodyRef, errSchema.Value))
 	doc.Servers = openapi3.Servers{{URL: "/", Description: "the gateway itself"}}
 	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
+		for method, op := range item.Operations() {
 			fixRequestBody(op)
 			fixResponses(op, errorBody)
+			addThrottled(method, op, errorBody)
 		}
 	}
 	return nil
@@ -78,6 +83,19 @@ func fixResponses(op *openapi3.Operation, errorBody *openapi3.MediaType) {
 			ref.Value.Content = binaryContent(media)
 		}
 	}
+}
+
+// addThrottled documents the 429 of the per-tenant request rate on an
+// operation that needs a key and does not document a 429 of its own.
+func addThrottled(method string, op *openapi3.Operation, errorBody *openapi3.MediaType) {
+	if op.Security == nil || len(*op.Security) == 0 || op.Responses == nil || op.Responses.Value("429") != nil {
+		return
+	}
+	res := openapi3.NewResponse().WithDescription("SlowDown: the tenant is over its request rate (see Retry-After)")
+	if method != http.MethodHead {
+		res.Content = openapi3.Content{"application/json": errorBody}
+	}
+	op.Responses.Set("429", &openapi3.ResponseRef{Value: res})
 }
 
 // isErrorResponse tells whether a response renders the error body, under

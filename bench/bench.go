@@ -1,0 +1,336 @@
+// Package bench measures the gateway against direct MinIO: the same
+// objects, the same concurrency, one path through minio-go straight to the
+// store with the tenant's own credentials, the other through plain HTTP to
+// the gateway (run as its own process, so that its memory can be read from
+// /proc). Rounds alternate which path goes first, so that drift of the
+// machine cancels out; figures are medians of the rounds. The command is
+// bench/cmd/bench ("make bench").
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Config is one benchmark run.
+type Config struct {
+	Quick       bool
+	Rounds      int           // measured rounds
+	OpsDuration time.Duration // of each operations workload, per path and round
+	BigPerRound int           // 64 MiB objects per worker, per path and round
+	RSSUploads  int           // concurrent chunked uploads of the memory test
+	RSSSize     int64         // bytes of each
+
+	// MinIOEndpoint, when set, is an existing MinIO (http://host:port) to
+	// use with the given root credentials; else one is started.
+	MinIOEndpoint     string
+	MinIORootUser     string
+	MinIORootPassword string
+
+	GatewayBin string   // the gateway binary to run
+	GatewayEnv []string // extra KEY=VALUE for the gateway
+
+	// Profile takes a CPU profile of the gateway during each targeted
+	// workload after the measured rounds (through GATEWAY_PPROF_ADDR), and
+	// puts its top functions in the report.
+	Profile        bool
+	ProfileSeconds int
+	PprofAddr      string
+
+	// Only, when not empty, limits the run to these workloads (keys such as
+	// get_64mib_c4), and SkipRSS leaves out the memory test: for
+	// experiments, not for the report.
+	Only    []string
+	SkipRSS bool
+
+	OutDir   string // results.json, RESULTS.md and profiles/
+	TempDir  string // MinIO's data and the gateway's log ("" : the system's)
+	KeepTemp bool
+	Log      io.Writer
+}
+
+// Defaults fills what cfg leaves unset, for a full or a quick run.
+func (cfg *Config) Defaults() {
+	if cfg.Rounds <= 0 {
+		cfg.Rounds = 5
+		if cfg.Quick {
+			cfg.Rounds = 2
+		}
+	}
+	if cfg.OpsDuration <= 0 {
+		cfg.OpsDuration = 2 * time.Second
+		if cfg.Quick {
+			cfg.OpsDuration = 400 * time.Millisecond
+		}
+	}
+	if cfg.BigPerRound <= 0 {
+		cfg.BigPerRound = 2
+		if cfg.Quick {
+			cfg.BigPerRound = 1
+		}
+	}
+	if cfg.RSSUploads <= 0 {
+		cfg.RSSUploads = 16
+	}
+	if cfg.RSSSize <= 0 {
+		cfg.RSSSize = 256 << 20
+	}
+	if cfg.ProfileSeconds <= 0 {
+		cfg.ProfileSeconds = 5
+		if cfg.Quick {
+			cfg.ProfileSeconds = 2
+		}
+	}
+	if cfg.Profile && cfg.PprofAddr == "" {
+		if addr, err := freeAddr(); err == nil {
+			cfg.PprofAddr = addr
+		}
+	}
+	if cfg.GatewayBin == "" {
+		cfg.GatewayBin = "bin/gateway"
+	}
+	if cfg.OutDir == "" {
+		cfg.OutDir = "bench"
+	}
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+}
+
+// Run runs the benchmark and writes results.json and RESULTS.md to
+// cfg.OutDir.
+func Run(ctx context.Context, cfg Config) (*Results, error) {
+	cfg.Defaults()
+	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Log, format+"\n", args...) }
+	res := newResults(cfg)
+
+	logf("starting MinIO and the gateway (%s)", cfg.GatewayBin)
+	e, err := setup(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	res.Gateway.Env = gatewayEnvSummary(cfg)
+
+	d := &data{big: randomBytes(1, bigSize), medium: randomBytes(2, mediumSize)}
+	logf("storing the objects to read")
+	if err := populate(ctx, e, d); err != nil {
+		return nil, fmt.Errorf("populate: %w", err)
+	}
+	paths := []path{directPath{e}, gatewayPath{e}}
+
+	logf("warming up")
+	for _, w := range workloads {
+		if w.bytes {
+			continue
+		}
+		for _, p := range paths {
+			if _, err := run(ctx, w, p, d, 1, 150*time.Millisecond, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	selected := workloads
+	if len(cfg.Only) > 0 {
+		selected = nil
+		for _, w := range workloads {
+			if slices.Contains(cfg.Only, w.Key) {
+				selected = append(selected, w)
+			}
+		}
+	}
+	samples := map[string]map[string][]sample{}
+	for _, w := range selected {
+		samples[w.Key] = map[string][]sample{}
+	}
+	for round := range cfg.Rounds {
+		order := paths
+		if round%2 == 1 {
+			order = []path{paths[1], paths[0]}
+		}
+		for _, w := range selected {
+			for _, p := range order {
+				s, err := run(ctx, w, p, d, cfg.BigPerRound, cfg.OpsDuration, e.processes())
+				if err != nil {
+					return nil, err
+				}
+				samples[w.Key][p.name()] = append(samples[w.Key][p.name()], s)
+			}
+			dr, gw := samples[w.Key][pathDirect][round], samples[w.Key][pathGateway][round]
+			logf("round %d/%d  %-14s direct %9.1f  gateway %9.1f %-7s  ratio %.3f   cpu/%s direct %s  gateway %s",
+				round+1, cfg.Rounds, w.Key, dr.Value, gw.Value, w.Unit, gw.Value/dr.Value, perWhat(w), cpuLine(dr.CPU), cpuLine(gw.CPU))
+		}
+	}
+	res.addWorkloads(samples)
+
+	if !cfg.SkipRSS {
+		logf("memory: %d concurrent chunked uploads of %d MiB through the gateway", cfg.RSSUploads, cfg.RSSSize>>20)
+		rss, err := measureRSS(ctx, e, cfg.RSSUploads, cfg.RSSSize)
+		if err != nil {
+			return nil, err
+		}
+		res.setRSS(rss)
+		logf("memory: peak RSS %.1f MiB (sampled %.1f, HWM %.1f, baseline %.1f MiB), %.1f MiB/s",
+			rss.PeakMiB, rss.PeakSampledMiB, rss.PeakHWMMiB, rss.BaselineMiB, rss.ThroughputMiBs)
+	}
+
+	if cfg.Profile {
+		if err := profile(ctx, cfg, e, d, res, logf); err != nil {
+			return nil, fmt.Errorf("profile: %w", err)
+		}
+	}
+	res.finish()
+	if err := res.write(cfg.OutDir); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// gatewayEnvSummary lists the gateway settings that differ from its
+// defaults.
+func gatewayEnvSummary(cfg Config) []string {
+	out := []string{"GATEWAY_LOG_LEVEL=info"}
+	for _, kv := range cfg.GatewayEnv {
+		out = append(out, kv)
+	}
+	return out
+}
+
+// profiled are the workloads whose gateway CPU profile the report shows.
+var profiled = []string{"get_64mib_c4", "put_64mib_c4", "get_1kib_c16", "stat_1kib_c16"}
+
+// profile runs each profiled workload on the gateway path for
+// ProfileSeconds while the gateway records a CPU profile, and keeps the
+// profile's top functions.
+func profile(ctx context.Context, cfg Config, e *env, d *data, res *Results, logf func(string, ...any)) error {
+	dir := filepath.Join(cfg.OutDir, "profiles")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, key := range profiled {
+		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, key) {
+			continue
+		}
+		var w workload
+		for _, c := range workloads {
+			if c.Key == key {
+				w = c
+			}
+		}
+		logf("profiling the gateway during %s", key)
+		file := filepath.Join(dir, key+".pprof")
+		got := make(chan error, 1)
+		go func() { got <- fetchProfile(ctx, cfg.PprofAddr, cfg.ProfileSeconds, file) }()
+		var perr error
+		for done := false; !done; {
+			select {
+			case perr = <-got:
+				done = true
+			default:
+				if _, err := run(ctx, w, gatewayPath{e}, d, 1, 500*time.Millisecond, nil); err != nil {
+					return err
+				}
+			}
+		}
+		if perr != nil {
+			return perr
+		}
+		top, err := pprofTop(cfg.GatewayBin, file)
+		if err != nil {
+			return err
+		}
+		res.Profiles = append(res.Profiles, Profile{Workload: key, File: filepath.Join("profiles", key+".pprof"), Top: top})
+	}
+	return nil
+}
+
+func fetchProfile(ctx context.Context, addr string, seconds int, file string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, seconds), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("pprof: %s", resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// pprofTop is the top of "go tool pprof -top" of a profile: the functions
+// with the most CPU time of their own.
+func pprofTop(bin, file string) ([]string, error) {
+	out, err := exec.Command(runtimeGo(), "tool", "pprof", "-top", "-nodecount=15", bin, file).Output()
+	if err != nil {
+		return nil, fmt.Errorf("go tool pprof: %w", err)
+	}
+	var lines []string
+	header := true
+	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		if header {
+			if strings.Contains(l, "flat%") {
+				header = false
+				lines = append(lines, strings.TrimSpace(l))
+			} else if strings.HasPrefix(l, "Showing") || strings.HasPrefix(l, "Duration") {
+				lines = append(lines, strings.TrimSpace(l))
+			}
+			continue
+		}
+		lines = append(lines, strings.TrimSpace(l))
+	}
+	return lines, nil
+}
+
+// runtimeGo is the go command: $GOROOT/bin/go when GOROOT is set (make
+// and go run set it), else go on PATH.
+func runtimeGo() string {
+	if root := os.Getenv("GOROOT"); root != "" {
+		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
+			return p
+		}
+	}
+	return "go"
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func perWhat(w workload) string {
+	if w.bytes {
+		return "MiB"
+	}
+	return "op"
+}
+
+func cpuLine(cpu map[string]float64) string {
+	var b strings.Builder
+	for _, name := range []string{"client", "gateway", "minio"} {
+		if v, ok := cpu[name]; ok && (name != "gateway" || v > 0.0001) {
+			fmt.Fprintf(&b, "%s=%.2fms ", name[:1], v)
+		}
+	}
+	return strings.TrimSpace(b.String())
+}

@@ -1,0 +1,166 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/minio/minio-go/v7"
+)
+
+// path is one way to the objects: minio-go straight to the store, or plain
+// HTTP through the gateway. Both act on the same bucket, with the same
+// names.
+type path interface {
+	name() string
+	put(ctx context.Context, key string, body io.Reader, size int64) error
+	get(ctx context.Context, key string, buf []byte) (int64, error)
+	stat(ctx context.Context, key string) error
+	// list reads one page of at most 1000 entries under prefix.
+	list(ctx context.Context, prefix string) (int, error)
+}
+
+const (
+	pathDirect  = "direct"
+	pathGateway = "gateway"
+)
+
+// drain reads r to its end through buf and returns the byte count.
+func drain(r io.Reader, buf []byte) (int64, error) {
+	var n int64
+	for {
+		k, err := r.Read(buf)
+		n += int64(k)
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// directPath is minio-go with the tenant's credentials on the physical
+// bucket: PutObject (which uploads a large io.ReaderAt in parallel parts),
+// Core.GetObject, StatObject and one ListObjectsV2 request per page.
+type directPath struct{ e *env }
+
+func (directPath) name() string { return pathDirect }
+
+func (d directPath) put(ctx context.Context, key string, body io.Reader, size int64) error {
+	_, err := d.e.direct.PutObject(ctx, d.e.phys, key, body, size, minio.PutObjectOptions{ContentType: "application/octet-stream"})
+	return err
+}
+
+func (d directPath) get(ctx context.Context, key string, buf []byte) (int64, error) {
+	body, _, _, err := d.e.core.GetObject(ctx, d.e.phys, key, minio.GetObjectOptions{})
+	if err != nil {
+		return 0, err
+	}
+	defer body.Close()
+	return drain(body, buf)
+}
+
+func (d directPath) stat(ctx context.Context, key string) error {
+	_, err := d.e.direct.StatObject(ctx, d.e.phys, key, minio.StatObjectOptions{})
+	return err
+}
+
+func (d directPath) list(_ context.Context, prefix string) (int, error) {
+	res, err := d.e.core.ListObjectsV2(d.e.phys, prefix, "", "", "", 1000)
+	return len(res.Contents), err
+}
+
+// gatewayPath is net/http against the gateway's REST API.
+type gatewayPath struct{ e *env }
+
+func (gatewayPath) name() string { return pathGateway }
+
+// put sends body with its Content-Length, or chunked when size is -1.
+func (g gatewayPath) put(ctx context.Context, key string, body io.Reader, size int64) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, g.e.objectURL(key), io.NopCloser(body))
+	if err != nil {
+		return err
+	}
+	req.ContentLength = size
+	req.Header.Set("Content-Type", "application/octet-stream")
+	resp, err := g.e.do(req)
+	if err != nil {
+		return err
+	}
+	return expect(resp, http.StatusCreated, nil)
+}
+
+func (g gatewayPath) get(ctx context.Context, key string, buf []byte) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, g.e.objectURL(key), nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := g.e.do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, expect(resp, http.StatusOK, nil)
+	}
+	return drain(resp.Body, buf)
+}
+
+func (g gatewayPath) stat(ctx context.Context, key string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		g.e.gatewayURL+"/api/v1/buckets/"+bucketName+"/stat/"+key, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := g.e.do(req)
+	if err != nil {
+		return err
+	}
+	var st struct {
+		Size int64  `json:"size"`
+		ETag string `json:"etag"`
+	}
+	return expect(resp, http.StatusOK, &st)
+}
+
+func (g gatewayPath) list(ctx context.Context, prefix string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		g.e.gatewayURL+"/api/v1/buckets/"+bucketName+"/objects?recursive=true&limit=1000&prefix="+prefix, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := g.e.do(req)
+	if err != nil {
+		return 0, err
+	}
+	var page struct {
+		Objects []struct {
+			Name         string `json:"name"`
+			Size         int64  `json:"size"`
+			ETag         string `json:"etag"`
+			LastModified string `json:"lastModified"`
+		} `json:"objects"`
+		Truncated bool `json:"truncated"`
+	}
+	err = expect(resp, http.StatusOK, &page)
+	return len(page.Objects), err
+}
+
+// expect checks the status of resp, decodes its JSON body into v (when not
+// nil), and closes it.
+func expect(resp *http.Response, status int, v any) error {
+	defer resp.Body.Close()
+	if resp.StatusCode != status {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("%s %s: %s: %s", resp.Request.Method, resp.Request.URL.Path, resp.Status, bytes.TrimSpace(b))
+	}
+	if v != nil {
+		return json.NewDecoder(resp.Body).Decode(v)
+	}
+	_, err := io.Copy(io.Discard, resp.Body)
+	return err
+}

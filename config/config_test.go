@@ -1,0 +1,187 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zapcore"
+)
+
+// env is a getenv over a map.
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaults(t *testing.T) {
+	cfg, err := FromEnv(env(nil))
+	if err != nil {
+		t.Fatalf("FromEnv: %v", err)
+	}
+	checks := []struct {
+		field     string
+		got, want any
+	}{
+		{"Addr", cfg.Addr, ":8080"},
+		{"S3Endpoint", cfg.S3Endpoint.String(), "http://127.0.0.1:9000"},
+		{"S3Region", cfg.S3Region, "us-east-1"},
+		{"S3PublicURL", cfg.S3PublicURL.String(), "http://127.0.0.1:9000"},
+		{"TenantsFile", cfg.TenantsFile, "tenants.yaml"},
+		{"LogLevel", cfg.LogLevel, zapcore.InfoLevel},
+		{"CORSOrigins", len(cfg.CORSOrigins), 0},
+		{"PartSize", cfg.PartSize, int64(8 << 20)},
+		{"MaxJSONBody", cfg.MaxJSONBody, int64(1024 << 10)},
+		{"MaxBatch", cfg.MaxBatch, 10000},
+		{"BackendCall", cfg.BackendCall, 30 * time.Second},
+		{"ShutdownWait", cfg.ShutdownWait, 30 * time.Second},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s = %v, want %v", c.field, c.got, c.want)
+		}
+	}
+}
+
+// everyVariable sets every variable to a value other than its default.
+var everyVariable = map[string]string{
+	"GATEWAY_ADDR":              "127.0.0.1:9999",
+	"GATEWAY_S3_ENDPOINT":       "https://store.internal:9443/",
+	"GATEWAY_S3_REGION":         "eu-west-1",
+	"GATEWAY_S3_PUBLIC_URL":     "https://files.example",
+	"GATEWAY_TENANTS_FILE":      "/etc/gateway/tenants.yaml",
+	"GATEWAY_LOG_LEVEL":         "warn",
+	"GATEWAY_CORS_ORIGINS":      " https://a.example , ,https://b.example",
+	"GATEWAY_PART_SIZE_MIB":     "16",
+	"GATEWAY_MAX_JSON_BODY_KIB": "64",
+	"GATEWAY_MAX_DELETE_NAMES":  "500",
+	"GATEWAY_BACKEND_TIMEOUT":   "5s",
+	"GATEWAY_SHUTDOWN_GRACE":    "1m",
+
+	"GATEWAY_BACKEND_COOLDOWN":       "2s",
+	"GATEWAY_RATE_LIMIT":             "12.5",
+	"GATEWAY_RATE_BURST":             "20",
+	"GATEWAY_MAX_UPLOADS_PER_TENANT": "0",
+}
+
+func TestEveryVariableParsed(t *testing.T) {
+	cfg, err := FromEnv(env(everyVariable))
+	if err != nil {
+		t.Fatalf("FromEnv: %v", err)
+	}
+	checks := []struct {
+		field     string
+		got, want any
+	}{
+		{"Addr", cfg.Addr, "127.0.0.1:9999"},
+		{"S3Endpoint", cfg.S3Endpoint.String(), "https://store.internal:9443"}, // a trailing "/" is dropped
+		{"S3Region", cfg.S3Region, "eu-west-1"},
+		{"S3PublicURL", cfg.S3PublicURL.String(), "https://files.example"},
+		{"TenantsFile", cfg.TenantsFile, "/etc/gateway/tenants.yaml"},
+		{"LogLevel", cfg.LogLevel, zapcore.WarnLevel},
+		{"CORSOrigins", cfg.CORSOrigins, []string{"https://a.example", "https://b.example"}},
+		{"PartSize", cfg.PartSize, int64(16 << 20)},
+		{"MaxJSONBody", cfg.MaxJSONBody, int64(64 << 10)},
+		{"MaxBatch", cfg.MaxBatch, 500},
+		{"BackendCall", cfg.BackendCall, 5 * time.Second},
+		{"ShutdownWait", cfg.ShutdownWait, time.Minute},
+		{"BackendCooldown", cfg.BackendCooldown, 2 * time.Second},
+		{"RateLimit", cfg.RateLimit, 12.5},
+		{"RateBurst", cfg.RateBurst, 20},
+		{"MaxUploads", cfg.MaxUploads, 0},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s = %v, want %v", c.field, c.got, c.want)
+		}
+	}
+
+	// Every field comes from a variable: with every variable set, no field
+	// keeps its default. A new field without a variable in everyVariable
+	// fails here.
+	def, err := FromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, base := reflect.ValueOf(cfg), reflect.ValueOf(def)
+	for i := 0; i < got.NumField(); i++ {
+		if reflect.DeepEqual(got.Field(i).Interface(), base.Field(i).Interface()) {
+			t.Errorf("field %s keeps its default with every variable set: add its variable to everyVariable", got.Type().Field(i).Name)
+		}
+	}
+}
+
+// The public URL defaults to the endpoint, whatever the endpoint is.
+func TestPublicURLDefaultsToEndpoint(t *testing.T) {
+	cfg, err := FromEnv(env(map[string]string{"GATEWAY_S3_ENDPOINT": "http://minio:9000"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.S3PublicURL.String() != "http://minio:9000" {
+		t.Fatalf("S3PublicURL = %s", cfg.S3PublicURL)
+	}
+}
+
+func TestLogLevels(t *testing.T) {
+	for level, want := range map[string]zapcore.Level{
+		"debug": zapcore.DebugLevel, "info": zapcore.InfoLevel, "warn": zapcore.WarnLevel, "error": zapcore.ErrorLevel,
+		"WARN": zapcore.WarnLevel,
+	} {
+		cfg, err := FromEnv(env(map[string]string{"GATEWAY_LOG_LEVEL": level}))
+		if err != nil || cfg.LogLevel != want {
+			t.Errorf("%s: %v, %v", level, cfg.LogLevel, err)
+		}
+	}
+}
+
+func TestBadValues(t *testing.T) {
+	cases := []struct {
+		name, variable, value string
+	}{
+		{"endpointNoScheme", "GATEWAY_S3_ENDPOINT", "127.0.0.1:9000"},
+		{"endpointFTP", "GATEWAY_S3_ENDPOINT", "ftp://store"},
+		{"endpointWithPath", "GATEWAY_S3_ENDPOINT", "http://store/bucket"},
+		{"endpointNoHost", "GATEWAY_S3_ENDPOINT", "http://"},
+		{"publicURLNoScheme", "GATEWAY_S3_PUBLIC_URL", "files.example"},
+		{"logLevelUnknown", "GATEWAY_LOG_LEVEL", "verbose"},
+		{"logLevelFatal", "GATEWAY_LOG_LEVEL", "fatal"},
+		{"partSizeNotANumber", "GATEWAY_PART_SIZE_MIB", "big"},
+		{"partSizeBelowS3Minimum", "GATEWAY_PART_SIZE_MIB", "4"},
+		{"partSizeZero", "GATEWAY_PART_SIZE_MIB", "0"},
+		{"jsonBodyNegative", "GATEWAY_MAX_JSON_BODY_KIB", "-1"},
+		{"deleteNamesFraction", "GATEWAY_MAX_DELETE_NAMES", "1.5"},
+		{"backendTimeoutNoUnit", "GATEWAY_BACKEND_TIMEOUT", "30"},
+		{"backendTimeoutNegative", "GATEWAY_BACKEND_TIMEOUT", "-1s"},
+		{"shutdownGraceZero", "GATEWAY_SHUTDOWN_GRACE", "0s"},
+		{"cooldownNoUnit", "GATEWAY_BACKEND_COOLDOWN", "5"},
+		{"rateLimitNegative", "GATEWAY_RATE_LIMIT", "-1"},
+		{"rateBurstZero", "GATEWAY_RATE_BURST", "0"},
+		{"maxUploadsNegative", "GATEWAY_MAX_UPLOADS_PER_TENANT", "-1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := FromEnv(env(map[string]string{tc.variable: tc.value}))
+			if err == nil || !strings.Contains(err.Error(), tc.variable) {
+				t.Fatalf("error %v does not name %s", err, tc.variable)
+			}
+			if !reflect.DeepEqual(cfg, Config{}) {
+				t.Fatalf("a configuration with the error: %+v", cfg)
+			}
+		})
+	}
+
+	// Every bad variable is reported at once, not just the first.
+	all := map[string]string{}
+	for _, tc := range cases {
+		all[tc.variable] = tc.value
+	}
+	_, err := FromEnv(env(all))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for name := range all {
+		if !strings.Contains(err.Error(), name+": ") {
+			t.Errorf("error does not report %s: %v", name, err)
+		}
+	}
+}

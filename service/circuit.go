@@ -1,0 +1,146 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+
+	"s3gateway/errs"
+)
+
+// Fail-fast defaults: after this many store requests in a row got no answer,
+// requests fail at once for the cool-down.
+const (
+	DefaultFailFastAfter    = 3
+	DefaultFailFastCooldown = 5 * time.Second
+)
+
+// circuit lets requests fail fast while the store is known to be down. The
+// store is taken as down after `threshold` requests in a row that got no
+// answer (refused or failed connections, timeouts). While it is down,
+// requests fail at once with BackendUnavailable; once per cool-down one
+// request is let through as a trial. Any answer from the store (an S3
+// error included) closes the circuit again, as does a readiness probe,
+// which always goes through.
+//
+// There is one circuit per MinIO, since all tenants share the one store.
+type circuit struct {
+	threshold int
+	cooldown  time.Duration
+	now       func() time.Time
+
+	mu       sync.Mutex
+	failures int       // requests in a row without an answer
+	retryAt  time.Time // while open: when the next trial may go
+}
+
+func newCircuit(threshold int, cooldown time.Duration) *circuit {
+	if threshold <= 0 {
+		threshold = DefaultFailFastAfter
+	}
+	if cooldown <= 0 {
+		cooldown = DefaultFailFastCooldown
+	}
+	return &circuit{threshold: threshold, cooldown: cooldown, now: time.Now}
+}
+
+// allow reports whether a request may go to the store now. While the
+// circuit is open it lets one request through per cool-down, as a trial.
+func (c *circuit) allow() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.failures < c.threshold {
+		return true
+	}
+	now := c.now()
+	if now.Before(c.retryAt) {
+		return false
+	}
+	c.retryAt = now.Add(c.cooldown)
+	return true
+}
+
+// answered records that the store answered.
+func (c *circuit) answered() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failures = 0
+}
+
+// unanswered records a request the store did not answer; it opens the
+// circuit for a cool-down when it is the threshold-th in a row.
+func (c *circuit) unanswered() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failures++
+	if c.failures == c.threshold {
+		c.retryAt = c.now().Add(c.cooldown)
+	}
+}
+
+// open reports whether requests currently fail fast.
+func (c *circuit) open() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.failures >= c.threshold && c.now().Before(c.retryAt)
+}
+
+// probeKey marks the context of a readiness probe, which goes to the store
+// even while the circuit is open.
+type probeKey struct{}
+
+func withProbe(ctx context.Context) context.Context {
+	return context.WithValue(ctx, probeKey{}, true)
+}
+
+func isProbe(ctx context.Context) bool {
+	v, _ := ctx.Value(probeKey{}).(bool)
+	return v
+}
+
+// storeTransport is the transport of every store request. It fails requests
+// fast while the circuit is open, feeds the circuit with their outcome,
+// reports store failures to the observer, and hands each response's status
+// and headers to the *capturedResponse in the request's context, if any
+// (minio-go turns a 304 Not Modified into an error and drops its headers;
+// GetObject reads the ETag and Last-Modified of that answer there instead of
+// asking again).
+type storeTransport struct {
+	base    http.RoundTripper
+	circuit *circuit
+	onError func(errs.Code) // never nil
+}
+
+func (t storeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if !isProbe(ctx) && !t.circuit.allow() {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		t.onError(errs.BackendUnavailable)
+		return nil, errs.New(errs.BackendUnavailable, "the object store is unavailable; retry later")
+	}
+	resp, err := t.base.RoundTrip(req)
+	switch {
+	case err != nil && errors.Is(ctx.Err(), context.Canceled):
+		// The caller went away: nothing is learnt about the store.
+	case err != nil:
+		t.circuit.unanswered()
+		t.onError(errs.CodeOf(unreachable(err)))
+	default:
+		t.circuit.answered()
+		if resp.StatusCode >= http.StatusInternalServerError {
+			// Only the status is known here: its code is the one translate
+			// gives a store error with this status and no S3 code.
+			t.onError(errs.CodeOf(fromStoreCode(nil, minio.ErrorResponse{StatusCode: resp.StatusCode}, "", "")))
+		}
+	}
+	if c, ok := ctx.Value(captureKey{}).(*capturedResponse); ok && resp != nil {
+		c.set(resp.StatusCode, resp.Header)
+	}
+	return resp, err
+}
