@@ -188,7 +188,38 @@ func (s *Server) Kill() {
 
 // Pause freezes the server (SIGSTOP): it keeps its port and accepts
 // connections but answers nothing, as a hung store does. Continue ends it.
-func (s *Server) Pause() error { return s.signal(syscall.SIGSTOP) }
+func (s *Server) Pause() error {
+	if err := s.signal(syscall.SIGSTOP); err != nil {
+		return err
+	}
+	// kill(2) returns before the process is stopped: threads already on a
+	// CPU can still answer a request. Wait until the kernel reports it
+	// stopped.
+	return s.waitState('T', 5*time.Second)
+}
+
+// waitState polls /proc until the server's process is in state (as in
+// /proc/<pid>/stat: 'T' stopped, 'S' sleeping, ...).
+func (s *Server) waitState(state byte, limit time.Duration) error {
+	s.mu.Lock()
+	pid := s.cmd.Process.Pid
+	s.mu.Unlock()
+	deadline := time.Now().Add(limit)
+	for {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return fmt.Errorf("process state: %w", err)
+		}
+		// The state follows the parenthesized command name.
+		if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) && stat[i+2] == state {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("minio did not reach state %c within %v", state, limit)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
 
 // Continue lets a paused server run again (SIGCONT).
 func (s *Server) Continue() error { return s.signal(syscall.SIGCONT) }
