@@ -17,7 +17,7 @@ export MINIO_BIN
 
 GATEWAY_BIN := bin/gateway
 
-.PHONY: help build run test minio vet fmt clean openapi
+.PHONY: help build run test minio vet fmt clean openapi compose-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -44,7 +44,7 @@ vet: ## go vet and a gofmt check
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet ./...
 
-test: minio vet browser-deps node-deps ## the whole suite, against a real MinIO
+test: minio vet compose-check browser-deps node-deps ## the whole suite, against a real MinIO
 	go test -count=1 -race -timeout 30m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
 
@@ -72,6 +72,14 @@ openapi: ## regenerate openapi/openapi.json from the handlers' annotations
 clients: node-deps ## regenerate the Go and TypeScript clients from openapi/openapi.json
 	go run ./clients/go/gen
 	cd clients/ts && npm run --silent generate
+
+compose-check: ## validate docker-compose.yml (installs Debian's docker-compose if missing)
+	@if ! command -v docker-compose >/dev/null; then \
+	  sudo=; if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; fi; \
+	  $$sudo apt-get update -q; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose; \
+	fi
+	docker-compose -f docker-compose.yml config -q
 
 browser-deps: ## install Debian's Chromium and ChromeDriver for the browser tests, if missing
 	@if [ ! -x /usr/bin/chromium ]; then \
