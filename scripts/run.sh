@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 MINIO_BIN=${MINIO_BIN:-$HOME/.cache/s3gateway/bin/minio}
 MINIO_ADDR=${MINIO_ADDR:-127.0.0.1:9000}
 GATEWAY_ADDR=${GATEWAY_ADDR:-127.0.0.1:8080}
-RUN_DIR=.run
+RUN_DIR=${RUN_DIR:-.run}
+GATEWAY_BIN=${GATEWAY_BIN:-bin/gateway}
 DEMO_KEY=demo-api-key
 
 # Development-only root credentials of the local store.
@@ -29,17 +30,17 @@ trap stop INT TERM EXIT
 MINIO_BROWSER=off MINIO_UPDATE=off "$MINIO_BIN" server --quiet --address "$MINIO_ADDR" "$RUN_DIR/minio-data" \
   > "$RUN_DIR/minio.log" 2>&1 &
 pids+=($!)
-bin/gateway healthcheck "http://$MINIO_ADDR/minio/health/ready" 30s \
+"$GATEWAY_BIN" healthcheck "http://$MINIO_ADDR/minio/health/ready" 30s \
   || { echo "MinIO did not start; see $RUN_DIR/minio.log"; exit 1; }
 
 export GATEWAY_ADDR GATEWAY_TENANTS_FILE=deploy/demo-tenants.yaml GATEWAY_S3_ENDPOINT="http://$MINIO_ADDR"
 export GATEWAY_CORS_ORIGINS=${GATEWAY_CORS_ORIGINS:-http://localhost:8080,http://127.0.0.1:8080}
 GATEWAY_ADMIN_ACCESS_KEY=$MINIO_ROOT_USER GATEWAY_ADMIN_SECRET_KEY=$MINIO_ROOT_PASSWORD \
-  bin/gateway tenants provision >/dev/null
+  "$GATEWAY_BIN" tenants provision >/dev/null
 
-bin/gateway &
+"$GATEWAY_BIN" &
 pids+=($!)
-bin/gateway healthcheck "http://$GATEWAY_ADDR/healthz" 15s || { echo "the gateway did not start"; exit 1; }
+"$GATEWAY_BIN" healthcheck "http://$GATEWAY_ADDR/healthz" 15s || { echo "the gateway did not start"; exit 1; }
 
 cat <<INFO
 
