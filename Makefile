@@ -48,7 +48,7 @@ test: minio vet compose-check browser-deps node-deps ## the whole suite, against
 	go test -count=1 -race -timeout 30m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
 
-.PHONY: fuzz loadtest
+.PHONY: fuzz loadtest bench
 
 # Fuzz targets, as package:Target; `make fuzz` runs each for FUZZTIME.
 FUZZTIME ?= 10s
@@ -63,6 +63,14 @@ fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
 
 loadtest: minio ## mixed load against a real MinIO, restarted midway; fails on corruption, loss or 5xx
 	go run ./cmd/loadtest $(LOADTEST_FLAGS)
+
+# The benchmark against direct MinIO: a full run takes about 15 minutes and
+# rewrites bench/results.json and bench/RESULTS.md; QUICK=1 checks it in
+# under 2 minutes. BENCH_FLAGS go to the command (see go run ./bench/cmd/bench -h).
+QUICK ?=
+BENCH_FLAGS ?=
+bench: build minio ## gateway vs direct MinIO; writes bench/results.json and bench/RESULTS.md (QUICK=1: under 2 min)
+	QUICK=$(QUICK) go run ./bench/cmd/bench $(BENCH_FLAGS)
 
 openapi: ## regenerate openapi/openapi.json from the handlers' annotations
 	go run ./openapi/cmd/genopenapi

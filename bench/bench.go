@@ -125,7 +125,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	if err := populate(ctx, e, d); err != nil {
 		return nil, fmt.Errorf("populate: %w", err)
 	}
-	paths := []path{directPath{e}, gatewayPath{e}}
+	paths := []path{directPath{e: e}, gatewayPath{e}}
 
 	logf("warming up")
 	for _, w := range workloads {
@@ -159,6 +159,10 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		}
 		for _, w := range selected {
 			for _, p := range order {
+				if dp, ok := p.(directPath); ok {
+					dp.unsigned = w.UnsignedDirect
+					p = dp
+				}
 				s, err := run(ctx, w, p, d, cfg.BigPerRound, cfg.OpsDuration, e.processes())
 				if err != nil {
 					return nil, err
@@ -216,10 +220,11 @@ func profile(ctx context.Context, cfg Config, e *env, d *data, res *Results, log
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, key := range profiled {
-		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, key) {
-			continue
-		}
+	keys := profiled
+	if len(cfg.Only) > 0 {
+		keys = cfg.Only
+	}
+	for _, key := range keys {
 		var w workload
 		for _, c := range workloads {
 			if c.Key == key {

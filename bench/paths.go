@@ -46,12 +46,20 @@ func drain(r io.Reader, buf []byte) (int64, error) {
 // directPath is minio-go with the tenant's credentials on the physical
 // bucket: PutObject (which uploads a large io.ReaderAt in parallel parts),
 // Core.GetObject, StatObject and one ListObjectsV2 request per page.
-type directPath struct{ e *env }
+// minio-go's default over plain HTTP signs every 64 KiB of an upload
+// (SHA-256 in client and store); unsigned sends UNSIGNED-PAYLOAD instead,
+// as the gateway does.
+type directPath struct {
+	e        *env
+	unsigned bool
+}
 
 func (directPath) name() string { return pathDirect }
 
 func (d directPath) put(ctx context.Context, key string, body io.Reader, size int64) error {
-	_, err := d.e.direct.PutObject(ctx, d.e.phys, key, body, size, minio.PutObjectOptions{ContentType: "application/octet-stream"})
+	_, err := d.e.direct.PutObject(ctx, d.e.phys, key, body, size, minio.PutObjectOptions{
+		ContentType: "application/octet-stream", DisableContentSha256: d.unsigned,
+	})
 	return err
 }
 

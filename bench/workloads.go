@@ -35,10 +35,14 @@ type workload struct {
 	// bytes: a fixed amount of data per round, measured as throughput;
 	// otherwise as many operations as fit in the round's duration.
 	bytes bool
+	// UnsignedDirect: the direct path uploads with UNSIGNED-PAYLOAD too (a
+	// reference figure, not a target).
+	UnsignedDirect bool `json:"unsignedDirect,omitempty"`
 }
 
 var workloads = []workload{
 	{Key: "put_64mib_c4", Title: "PUT 64 MiB", Op: "put", Size: bigSize, Concurrency: bigWorkers, Unit: "MiB/s", bytes: true},
+	{Key: "put_64mib_c4_unsigned", Title: "PUT 64 MiB, direct also UNSIGNED-PAYLOAD (reference)", Op: "put", Size: bigSize, Concurrency: bigWorkers, Unit: "MiB/s", bytes: true, UnsignedDirect: true},
 	{Key: "get_64mib_c4", Title: "GET 64 MiB", Op: "get", Size: bigSize, Concurrency: bigWorkers, Unit: "MiB/s", bytes: true},
 	{Key: "put_1mib_c1", Title: "PUT 1 MiB", Op: "put", Size: mediumSize, Concurrency: 1, Unit: "ops/s"},
 	{Key: "put_1mib_c16", Title: "PUT 1 MiB", Op: "put", Size: mediumSize, Concurrency: 16, Unit: "ops/s"},
@@ -74,7 +78,7 @@ func populate(ctx context.Context, e *env, d *data) error {
 	g := newGroup(ctx, 16)
 	put := func(key string, b []byte) {
 		g.Go(func(ctx context.Context) error {
-			return directPath{e}.put(ctx, key, bytes.NewReader(b), int64(len(b)))
+			return directPath{e: e}.put(ctx, key, bytes.NewReader(b), int64(len(b)))
 		})
 	}
 	for i := range bigWorkers {

@@ -91,7 +91,9 @@ func (m *MinIO) ListObjects(ctx context.Context, bucket string, opts ListOptions
 			seen[obj.Key] = true
 			entries = append(entries, listEntry(bucket, obj, isDir, opts.WithMetadata))
 		}
-		if b.see(obj.Key, isDir) && b.settled(entries) > limit {
+		// Counting the settled entries takes a pass over them: it is done
+		// only when the page could be full.
+		if b.see(obj.Key, isDir) && len(entries) > limit && b.settled(entries) > limit {
 			complete = false
 			break
 		}

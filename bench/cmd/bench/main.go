@@ -1,6 +1,6 @@
 // Command bench measures the gateway against direct MinIO and writes
-// bench/results.json and bench/RESULTS.md ("make bench", "make bench
-// QUICK=1").
+// bench/results.json and bench/RESULTS.md ("make bench"); "make bench
+// QUICK=1" writes them to bench/tmp/quick instead.
 //
 // It starts MinIO in a temporary directory (or uses -minio with its root
 // credentials), provisions one tenant, runs bin/gateway as its own process
@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -40,11 +41,19 @@ func main() {
 	flag.IntVar(&cfg.ProfileSeconds, "profile-seconds", 0, "length of each CPU profile (default 5s, quick 2s)")
 	only := flag.String("only", "", "run only these workloads, comma-separated keys (experiments)")
 	flag.BoolVar(&cfg.SkipRSS, "no-rss", false, "leave out the memory test (experiments)")
-	flag.StringVar(&cfg.OutDir, "out", "bench", "directory of results.json, RESULTS.md and profiles/")
+	flag.StringVar(&cfg.OutDir, "out", "", "directory of results.json, RESULTS.md and profiles/ (default bench, quick bench/tmp/quick)")
 	flag.StringVar(&cfg.TempDir, "tmp", "", "parent of the temporary directory (MinIO data, gateway log)")
 	flag.BoolVar(&cfg.KeepTemp, "keep", false, "keep the temporary directory")
 	flag.Parse()
 	cfg.RSSSize = *rssMiB << 20
+	if cfg.OutDir == "" {
+		// A quick run is a check, not a result: it leaves the committed
+		// figures alone.
+		cfg.OutDir = "bench"
+		if cfg.Quick {
+			cfg.OutDir = filepath.Join("bench", "tmp", "quick")
+		}
+	}
 	for _, kv := range strings.Split(gatewayEnv, ",") {
 		if kv = strings.TrimSpace(kv); kv != "" {
 			cfg.GatewayEnv = append(cfg.GatewayEnv, kv)
