@@ -64,7 +64,7 @@ fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
 loadtest: minio ## mixed load against a real MinIO, restarted midway; fails on corruption, loss or 5xx
 	go run ./cmd/loadtest $(LOADTEST_FLAGS)
 
-# The benchmark against direct MinIO: a full run takes about 15 minutes and
+# The benchmark against direct MinIO: a full run takes about 5 minutes and
 # rewrites bench/results.json and bench/RESULTS.md; QUICK=1 checks it in
 # under 2 minutes. BENCH_FLAGS go to the command (see go run ./bench/cmd/bench -h).
 QUICK ?=

@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -227,25 +226,11 @@ func (h *handler) getObject(c echo.Context) error {
 	if obj.Body == nil || length == 0 {
 		return nil
 	}
-	buf := copyBuffers.Get().(*[]byte)
-	defer copyBuffers.Put(buf)
-	if _, err := io.CopyBuffer(c.Response(), obj.Body, *buf); err != nil {
+	if err := sendBody(c.Response(), obj.Body); err != nil {
 		return fmt.Errorf("send object: %w", err)
 	}
 	return nil
 }
-
-// copyBufferSize is the size of the buffers that downloads are copied
-// through: large enough that a big object goes out in few system calls
-// (io.Copy would allocate 32 KiB per download), small enough to pool.
-const copyBufferSize = 256 << 10
-
-// copyBuffers holds the download copy buffers (*[]byte). It is scratch
-// space, not state: nothing in it outlives the copy that took it.
-var copyBuffers = sync.Pool{New: func() any {
-	b := make([]byte, copyBufferSize)
-	return &b
-}}
 
 // headObject godoc
 //

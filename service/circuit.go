@@ -109,10 +109,28 @@ func isProbe(ctx context.Context) bool {
 // (minio-go turns a 304 Not Modified into an error and drops its headers;
 // GetObject reads the ETag and Last-Modified of that answer there instead of
 // asking again).
+//
+// Object reads (GET and HEAD requests whose context is marked by
+// withObjectRead) go through stream instead of base when it is set (see
+// streamTransport).
 type storeTransport struct {
 	base    http.RoundTripper
+	stream  http.RoundTripper // nil: object reads use base too
 	circuit *circuit
 	onError func(errs.Code) // never nil
+}
+
+// objectReadKey marks the context of an object read (GetObject,
+// StatObject), which the stream transport may carry.
+type objectReadKey struct{}
+
+func withObjectRead(ctx context.Context) context.Context {
+	return context.WithValue(ctx, objectReadKey{}, true)
+}
+
+func isObjectRead(ctx context.Context) bool {
+	v, _ := ctx.Value(objectReadKey{}).(bool)
+	return v
 }
 
 func (t storeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -124,7 +142,11 @@ func (t storeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.onError(errs.BackendUnavailable)
 		return nil, errs.New(errs.BackendUnavailable, "the object store is unavailable; retry later")
 	}
-	resp, err := t.base.RoundTrip(req)
+	base := t.base
+	if t.stream != nil && (req.Method == http.MethodGet || req.Method == http.MethodHead) && isObjectRead(ctx) {
+		base = t.stream
+	}
+	resp, err := base.RoundTrip(req)
 	switch {
 	case err != nil && errors.Is(ctx.Err(), context.Canceled):
 		// The caller went away: nothing is learnt about the store.

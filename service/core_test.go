@@ -406,6 +406,7 @@ func TestCoreTranslate(t *testing.T) {
 		{"objectName", leaky("XMinioInvalidObjectName", 400), errs.InvalidObjectName},
 		{"slowDown", leaky("SlowDown", 503), errs.BackendUnavailable},
 		{"storageFull", leaky("XMinioStorageFull", 507), errs.BackendUnavailable},
+		{"storeShuttingDown", leaky("ClientDisconnected", 499), errs.BackendUnavailable},
 		{"unknown404", leaky("Whatever", 404), errs.NotFound},
 		{"unknown500", leaky("InternalError", 500), errs.InternalError},
 		{"deadline", context.DeadlineExceeded, errs.BackendTimeout},

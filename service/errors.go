@@ -80,6 +80,11 @@ func fromStoreCode(err error, resp minio.ErrorResponse, bucket, what string) err
 		return errs.Wrap(err, errs.InvalidArgument, "the metadata of %s is too large", what)
 	case "SlowDown", "SlowDownRead", "SlowDownWrite", "ServiceUnavailable", "XMinioServerNotInitialized":
 		return errs.Wrap(err, errs.BackendUnavailable, "the object store is busy or starting; retry later")
+	case "ClientDisconnected":
+		// MinIO cuts the requests in progress when it shuts down and says
+		// so (499); the gateway's own client, were it gone, would not hear
+		// this answer.
+		return errs.Wrap(err, errs.BackendUnavailable, "the object store dropped the request; retry later")
 	case "RequestTimeout":
 		return errs.Wrap(err, errs.BackendTimeout, "the object store did not answer in time")
 	case "InvalidArgument", "InvalidRequest", "MalformedXML", "InvalidPart", "InvalidPartOrder",

@@ -65,6 +65,9 @@ type MinIO struct {
 	policyLocks keyedMutex
 	// circuit fails store requests fast while the store is down.
 	circuit *circuit
+	// stream carries object reads when the store can be reached over
+	// plain TCP with the default transport (nil otherwise).
+	stream *streamTransport
 }
 
 // tenantClient is what the service holds for one tenant.
@@ -96,15 +99,19 @@ func New(cfg Config, reg *tenants.Registry) (*MinIO, error) {
 	if cfg.PublicURL == nil {
 		cfg.PublicURL = cfg.Endpoint
 	}
+	var stream *streamTransport
 	if cfg.Transport == nil {
 		cfg.Transport = NewTransport()
+		if streamEligible(cfg.Endpoint) {
+			stream = newStreamTransport()
+		}
 	}
 	if cfg.OnBackendError == nil {
 		cfg.OnBackendError = func(errs.Code) {}
 	}
 	m := &MinIO{
 		cfg: cfg, clients: map[*tenants.Tenant]*tenantClient{}, maxParts: maxUploadParts,
-		circuit: newCircuit(cfg.FailFastAfter, cfg.FailFastCooldown),
+		circuit: newCircuit(cfg.FailFastAfter, cfg.FailFastCooldown), stream: stream,
 	}
 	m.parts = newPartPool(int(cfg.PartSize))
 	for _, t := range reg.All() {
@@ -167,7 +174,11 @@ func NewTransport() *http.Transport {
 
 // storeTransport is the transport of the store clients.
 func (m *MinIO) storeTransport() http.RoundTripper {
-	return storeTransport{base: m.cfg.Transport, circuit: m.circuit, onError: m.cfg.OnBackendError}
+	t := storeTransport{base: m.cfg.Transport, circuit: m.circuit, onError: m.cfg.OnBackendError}
+	if m.stream != nil {
+		t.stream = m.stream
+	}
+	return t
 }
 
 // tenantFor returns the client of the tenant in ctx.

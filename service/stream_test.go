@@ -1,0 +1,286 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// streamServer is a plain HTTP/1.1 server that counts the connections
+// made to it.
+type streamServer struct {
+	*httptest.Server
+	conns atomic.Int32
+}
+
+func newStreamServer(t *testing.T, h http.HandlerFunc) *streamServer {
+	t.Helper()
+	s := &streamServer{}
+	s.Server = httptest.NewUnstartedServer(h)
+	s.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+func streamGet(t *testing.T, tr *streamTransport, ctx context.Context, method, url string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	return resp
+}
+
+func TestStreamTransport_reusesConnectionAfterWholeBody(t *testing.T) {
+	body := strings.Repeat("0123456789", 100_000)
+	srv := newStreamServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000000")
+		_, _ = io.WriteString(w, body)
+	})
+	tr := newStreamTransport()
+	for i := range 3 {
+		resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || string(got) != body {
+			t.Fatalf("request %d: %d bytes, %v", i, len(got), err)
+		}
+	}
+	// HEAD answers have no body: the connection is free at once.
+	resp := streamGet(t, tr, context.Background(), http.MethodHead, srv.URL+"/o")
+	resp.Body.Close()
+	if resp.ContentLength != 1_000_000 {
+		t.Errorf("HEAD Content-Length %d", resp.ContentLength)
+	}
+	resp = streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if n := srv.conns.Load(); n != 1 {
+		t.Errorf("%d connections for 5 requests, want 1", n)
+	}
+}
+
+func TestStreamTransport_closesConnectionOfUnfinishedBody(t *testing.T) {
+	srv := newStreamServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write(bytes.Repeat([]byte("x"), 1<<20))
+	})
+	tr := newStreamTransport()
+	resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
+	if _, err := io.ReadFull(resp.Body, make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp = streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
+	if n, err := io.Copy(io.Discard, resp.Body); n != 1<<20 || err != nil {
+		t.Fatalf("second body: %d bytes, %v", n, err)
+	}
+	resp.Body.Close()
+	if n := srv.conns.Load(); n != 2 {
+		t.Errorf("%d connections, want 2: a half-read body's connection must not be reused", n)
+	}
+}
+
+// readerFromRecorder records what its ReadFrom was handed.
+type readerFromRecorder struct {
+	bytes.Buffer
+	from []io.Reader
+}
+
+func (w *readerFromRecorder) ReadFrom(r io.Reader) (int64, error) {
+	w.from = append(w.from, r)
+	return w.Buffer.ReadFrom(r)
+}
+
+func TestStreamBody_WriteToHandsOverTheConnection(t *testing.T) {
+	body := strings.Repeat("abcdefgh", 1<<17) // 1 MiB: more than is read with the headers
+	srv := newStreamServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1048576")
+		_, _ = io.WriteString(w, body)
+	})
+	tr := newStreamTransport()
+	resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
+	defer resp.Body.Close()
+	wt, ok := resp.Body.(io.WriterTo)
+	if !ok {
+		t.Fatalf("body %T is not an io.WriterTo", resp.Body)
+	}
+	var w readerFromRecorder
+	n, err := wt.WriteTo(&w)
+	if err != nil || n != int64(len(body)) || w.String() != body {
+		t.Fatalf("WriteTo = %d, %v; %d bytes arrived", n, err, w.Len())
+	}
+	if len(w.from) != 1 {
+		t.Fatalf("ReadFrom called %d times, want 1", len(w.from))
+	}
+	lr, ok := w.from[0].(*io.LimitedReader)
+	if !ok {
+		t.Fatalf("ReadFrom got %T, want *io.LimitedReader", w.from[0])
+	}
+	if _, ok := lr.R.(*net.TCPConn); !ok {
+		t.Fatalf("ReadFrom got a limited %T, want *net.TCPConn (what splice needs)", lr.R)
+	}
+}
+
+func TestStreamBody_shortBodyIsAnError(t *testing.T) {
+	srv := newStreamServer(t, func(w http.ResponseWriter, r *http.Request) {
+		// Promise more than is sent, then drop the connection.
+		conn, bufw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_, _ = bufw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nonly this")
+		_ = bufw.Flush()
+		conn.Close()
+	})
+	tr := newStreamTransport()
+	for _, via := range []string{"Read", "WriteTo"} {
+		resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
+		var err error
+		if via == "Read" {
+			_, err = io.ReadAll(resp.Body)
+		} else {
+			_, err = resp.Body.(io.WriterTo).WriteTo(&readerFromRecorder{})
+		}
+		resp.Body.Close()
+		if !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("%s of a cut body: %v, want io.ErrUnexpectedEOF", via, err)
+		}
+	}
+}
+
+func TestStreamTransport_resendsOnAConnectionTheStoreClosed(t *testing.T) {
+	srv := newStreamServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "fine")
+	})
+	tr := newStreamTransport()
+	for i := range 2 {
+		resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || string(got) != "fine" {
+			t.Fatalf("request %d: %q, %v", i, got, err)
+		}
+		// The store drops its idle connections; the pooled one is stale.
+		srv.CloseClientConnections()
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := srv.conns.Load(); n != 2 {
+		t.Errorf("%d connections, want 2", n)
+	}
+}
+
+func TestStreamTransport_headerTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := newStreamServer(t, func(w http.ResponseWriter, r *http.Request) {
+		<-release
+	})
+	defer close(release)
+	tr := newStreamTransport()
+	tr.headerTimeout = 100 * time.Millisecond
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/o", nil)
+	start := time.Now()
+	_, err := tr.RoundTrip(req)
+	var netErr net.Error
+	if !errors.As(err, &netErr) || !netErr.Timeout() {
+		t.Fatalf("err = %v, want a timeout", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("timed out after %v", took)
+	}
+	if code := translate(err, "b", "o"); !strings.Contains(code.Error(), "did not answer in time") {
+		t.Errorf("translated to %v, want BackendTimeout", code)
+	}
+}
+
+func TestStreamTransport_contextEndsAWaitingBody(t *testing.T) {
+	sent := make(chan struct{})
+	release := make(chan struct{})
+	srv := newStreamServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000000")
+		_, _ = io.WriteString(w, "the start")
+		http.NewResponseController(w).Flush()
+		close(sent)
+		<-release
+	})
+	defer close(release)
+	tr := newStreamTransport()
+	ctx, cancel := context.WithCancel(context.Background())
+	resp := streamGet(t, tr, ctx, http.MethodGet, srv.URL+"/o")
+	defer resp.Body.Close()
+	<-sent
+	done := make(chan error, 1)
+	go func() {
+		_, err := resp.Body.(io.WriterTo).WriteTo(&readerFromRecorder{})
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("WriteTo of a cancelled download succeeded")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("WriteTo still blocked 5 s after its context ended")
+	}
+}
+
+func TestStreamTransport_unknownLengthAndErrors(t *testing.T) {
+	srv := newStreamServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/missing" {
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, "<Error><Code>NoSuchKey</Code></Error>")
+			return
+		}
+		// Chunked: no Content-Length.
+		_, _ = io.WriteString(w, "part one,")
+		http.NewResponseController(w).Flush()
+		_, _ = io.WriteString(w, "part two")
+	})
+	tr := newStreamTransport()
+	resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/chunked")
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || string(got) != "part one,part two" {
+		t.Fatalf("chunked body %q, %v", got, err)
+	}
+	resp = streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/missing")
+	got, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || err != nil || !strings.Contains(string(got), "NoSuchKey") {
+		t.Fatalf("error answer %d %q, %v", resp.StatusCode, got, err)
+	}
+}
+
+func TestStreamEligible(t *testing.T) {
+	// Loopback is never proxied, whatever the environment says.
+	for raw, want := range map[string]bool{
+		"http://127.0.0.1:9000":  true,
+		"https://127.0.0.1:9000": false,
+	} {
+		u, _ := url.Parse(raw)
+		if got := streamEligible(u); got != want {
+			t.Errorf("streamEligible(%s) = %v, want %v", raw, got, want)
+		}
+	}
+}
