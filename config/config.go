@@ -17,6 +17,9 @@
 //	GATEWAY_RATE_BURST              100   requests a tenant may make at once above its rate
 //	GATEWAY_MAX_UPLOADS_PER_TENANT  64    uploads (PUT object, form POST) a tenant may have in progress; one more is
 //	                                      429 SlowDown with Retry-After; 0 is no limit
+//	GATEWAY_ZERO_COPY_READS         true  object GETs and HEADs on the service's own HTTP/1.1 exchange with the store,
+//	                                      downloads spliced from the store's socket to the client's (http:// stores
+//	                                      without a proxy); false sends them through minio-go's standard transport too
 //	GATEWAY_SHUTDOWN_GRACE          30s   on SIGTERM, how long in-flight requests may take to finish; event streams
 //	                                      are ended at once, and requests still running after it are cut (their
 //	                                      multipart uploads aborted)
@@ -57,6 +60,7 @@ type Config struct {
 	RateLimit       float64 // GATEWAY_RATE_LIMIT: requests per second per tenant; 0: no limit
 	RateBurst       int     // GATEWAY_RATE_BURST
 	MaxUploads      int     // GATEWAY_MAX_UPLOADS_PER_TENANT: uploads in progress per tenant; 0: no limit
+	ZeroCopyReads   bool    // GATEWAY_ZERO_COPY_READS
 }
 
 // Default values of the variables that have one.
@@ -74,6 +78,7 @@ const (
 	DefaultRateLimit    = 0 // no limit
 	DefaultRateBurst    = 100
 	DefaultMaxUploads   = 64
+	DefaultZeroCopy     = true
 )
 
 // FromEnv reads the configuration through getenv (os.Getenv in main, a map
@@ -125,6 +130,17 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		return f
 	}
+	boolean := func(name string, def bool) bool {
+		raw := get(name, strconv.FormatBool(def))
+		switch strings.ToLower(raw) {
+		case "true", "1":
+			return true
+		case "false", "0":
+			return false
+		}
+		bad(name, "%q must be true or false", raw)
+		return def
+	}
 	duration := func(name string, def time.Duration) time.Duration {
 		raw := get(name, def.String())
 		d, err := time.ParseDuration(raw)
@@ -149,6 +165,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		RateLimit:       nonNegativeFloat("GATEWAY_RATE_LIMIT", DefaultRateLimit),
 		RateBurst:       positiveInt("GATEWAY_RATE_BURST", DefaultRateBurst),
 		MaxUploads:      nonNegativeInt("GATEWAY_MAX_UPLOADS_PER_TENANT", DefaultMaxUploads),
+		ZeroCopyReads:   boolean("GATEWAY_ZERO_COPY_READS", DefaultZeroCopy),
 	}
 	endpoint := get("GATEWAY_S3_ENDPOINT", DefaultS3Endpoint)
 	cfg.S3Endpoint = parseURL("GATEWAY_S3_ENDPOINT", endpoint)

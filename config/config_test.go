@@ -35,6 +35,7 @@ func TestDefaults(t *testing.T) {
 		{"MaxBatch", cfg.MaxBatch, 10000},
 		{"BackendCall", cfg.BackendCall, 30 * time.Second},
 		{"ShutdownWait", cfg.ShutdownWait, 30 * time.Second},
+		{"ZeroCopyReads", cfg.ZeroCopyReads, true},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -62,6 +63,7 @@ var everyVariable = map[string]string{
 	"GATEWAY_RATE_LIMIT":             "12.5",
 	"GATEWAY_RATE_BURST":             "20",
 	"GATEWAY_MAX_UPLOADS_PER_TENANT": "0",
+	"GATEWAY_ZERO_COPY_READS":        "false",
 }
 
 func TestEveryVariableParsed(t *testing.T) {
@@ -89,6 +91,7 @@ func TestEveryVariableParsed(t *testing.T) {
 		{"RateLimit", cfg.RateLimit, 12.5},
 		{"RateBurst", cfg.RateBurst, 20},
 		{"MaxUploads", cfg.MaxUploads, 0},
+		{"ZeroCopyReads", cfg.ZeroCopyReads, false},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -157,6 +160,7 @@ func TestBadValues(t *testing.T) {
 		{"rateLimitNegative", "GATEWAY_RATE_LIMIT", "-1"},
 		{"rateBurstZero", "GATEWAY_RATE_BURST", "0"},
 		{"maxUploadsNegative", "GATEWAY_MAX_UPLOADS_PER_TENANT", "-1"},
+		{"zeroCopyNotABool", "GATEWAY_ZERO_COPY_READS", "sometimes"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -83,6 +83,7 @@ func New(opts Options) (*Server, error) {
 		CallTimeout: opts.Config.BackendCall,
 		Transport:   opts.Transport,
 
+		StandardReads:    !opts.Config.ZeroCopyReads,
 		FailFastCooldown: opts.Config.BackendCooldown,
 		OnBackendError:   metrics.BackendError,
 	}, reg)

@@ -29,8 +29,13 @@ type Config struct {
 	// CopyComposeThreshold is the source size from which a copy is done in
 	// parts (S3 copies at most 5 GiB in one request). Tests lower it.
 	CopyComposeThreshold int64
-	// Transport overrides the HTTP transport to the store (tests).
+	// Transport overrides the HTTP transport to the store (tests); object
+	// reads then use it too.
 	Transport http.RoundTripper
+	// StandardReads sends object reads through Transport as well, instead
+	// of the stream transport (see streamTransport) that the default
+	// transport to an http:// store otherwise comes with.
+	StandardReads bool
 	// FailFastAfter is how many store requests in a row must go unanswered
 	// (refused, failed or timed-out connections) before requests fail at
 	// once with BackendUnavailable, for FailFastCooldown; then one request
@@ -102,7 +107,7 @@ func New(cfg Config, reg *tenants.Registry) (*MinIO, error) {
 	var stream *streamTransport
 	if cfg.Transport == nil {
 		cfg.Transport = NewTransport()
-		if streamEligible(cfg.Endpoint) {
+		if !cfg.StandardReads && streamEligible(cfg.Endpoint) {
 			stream = newStreamTransport()
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"s3gateway/tenants"
 )
 
 // streamServer is a plain HTTP/1.1 server that counts the connections
@@ -282,5 +284,37 @@ func TestStreamEligible(t *testing.T) {
 		if got := streamEligible(u); got != want {
 			t.Errorf("streamEligible(%s) = %v, want %v", raw, got, want)
 		}
+	}
+}
+
+// Object reads take the stream transport only with the default transport
+// to an http:// store, unless the configuration asks for the standard one.
+func TestNew_objectReadTransport(t *testing.T) {
+	parse := func(raw string) *url.URL {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	for name, tc := range map[string]struct {
+		cfg        Config
+		wantStream bool
+	}{
+		"objectReads_streamByDefault": {Config{Endpoint: parse("http://127.0.0.1:9000")}, true},
+		"objectReads_standardAsked":   {Config{Endpoint: parse("http://127.0.0.1:9000"), StandardReads: true}, false},
+		"objectReads_tlsStore":        {Config{Endpoint: parse("https://127.0.0.1:9000")}, false},
+		"objectReads_ownTransport":    {Config{Endpoint: parse("http://127.0.0.1:9000"), Transport: NewTransport()}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m, err := New(tc.cfg, &tenants.Registry{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := m.storeTransport().(storeTransport)
+			if got := tr.stream != nil; got != tc.wantStream {
+				t.Errorf("object reads on the stream transport: %v, want %v", got, tc.wantStream)
+			}
+		})
 	}
 }
