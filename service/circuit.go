@@ -89,16 +89,25 @@ func (c *circuit) open() bool {
 	return c.failures >= c.threshold && c.now().Before(c.retryAt)
 }
 
-// probeKey marks the context of a readiness probe, which goes to the store
-// even while the circuit is open.
-type probeKey struct{}
+// requestMark marks the context of a store request for storeTransport;
+// each mark is its own context key.
+type requestMark int
 
-func withProbe(ctx context.Context) context.Context {
-	return context.WithValue(ctx, probeKey{}, true)
+const (
+	// markProbe: a readiness probe, which goes to the store even while the
+	// circuit is open.
+	markProbe requestMark = iota + 1
+	// markObjectRead: an object read (GetObject, StatObject), which the
+	// stream transport may carry.
+	markObjectRead
+)
+
+func withMark(ctx context.Context, m requestMark) context.Context {
+	return context.WithValue(ctx, m, true)
 }
 
-func isProbe(ctx context.Context) bool {
-	v, _ := ctx.Value(probeKey{}).(bool)
+func hasMark(ctx context.Context, m requestMark) bool {
+	v, _ := ctx.Value(m).(bool)
 	return v
 }
 
@@ -111,7 +120,7 @@ func isProbe(ctx context.Context) bool {
 // asking again).
 //
 // Object reads (GET and HEAD requests whose context is marked by
-// withObjectRead) go through stream instead of base when it is set (see
+// markObjectRead) go through stream instead of base when it is set (see
 // streamTransport).
 type storeTransport struct {
 	base    http.RoundTripper
@@ -120,22 +129,9 @@ type storeTransport struct {
 	onError func(errs.Code) // never nil
 }
 
-// objectReadKey marks the context of an object read (GetObject,
-// StatObject), which the stream transport may carry.
-type objectReadKey struct{}
-
-func withObjectRead(ctx context.Context) context.Context {
-	return context.WithValue(ctx, objectReadKey{}, true)
-}
-
-func isObjectRead(ctx context.Context) bool {
-	v, _ := ctx.Value(objectReadKey{}).(bool)
-	return v
-}
-
 func (t storeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	if !isProbe(ctx) && !t.circuit.allow() {
+	if !hasMark(ctx, markProbe) && !t.circuit.allow() {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
@@ -143,7 +139,7 @@ func (t storeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errs.New(errs.BackendUnavailable, "the object store is unavailable; retry later")
 	}
 	base := t.base
-	if t.stream != nil && (req.Method == http.MethodGet || req.Method == http.MethodHead) && isObjectRead(ctx) {
+	if t.stream != nil && (req.Method == http.MethodGet || req.Method == http.MethodHead) && hasMark(ctx, markObjectRead) {
 		base = t.stream
 	}
 	resp, err := base.RoundTrip(req)

@@ -171,7 +171,7 @@ func TestStoreTransport(t *testing.T) {
 			_ = get(t, tr, context.Background())
 		}
 		base.err, base.status = nil, http.StatusForbidden // any answer means up
-		if err := get(t, tr, withProbe(context.Background())); err != nil || base.calls != 4 {
+		if err := get(t, tr, withMark(context.Background(), markProbe)); err != nil || base.calls != 4 {
 			t.Fatalf("probe: %v, %d store calls", err, base.calls)
 		}
 		if err := get(t, tr, context.Background()); err != nil {

@@ -24,7 +24,7 @@ const readyTimeout = 5 * time.Second
 // ends the fail-fast at once: readiness checks bring traffic back as soon as
 // the store is back.
 func (m *MinIO) Ready(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(withProbe(ctx), min(readyTimeout, m.cfg.CallTimeout))
+	ctx, cancel := context.WithTimeout(withMark(ctx, markProbe), min(readyTimeout, m.cfg.CallTimeout))
 	defer cancel()
 	tc := m.probeClient()
 	if tc == nil {

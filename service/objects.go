@@ -63,7 +63,7 @@ func (m *MinIO) GetObject(ctx context.Context, bucket, name string, opts GetOpti
 	// Only a conditional read can get a 304, whose validators are taken
 	// from the store's response; other reads need no copy of its headers.
 	captured := &capturedResponse{}
-	sctx := withObjectRead(ctx)
+	sctx := withMark(ctx, markObjectRead)
 	if opts.IfNoneMatch != "" {
 		gopts.Set("If-None-Match", quoteETag(opts.IfNoneMatch))
 		sctx = withCapture(sctx, captured)
@@ -109,7 +109,7 @@ func (m *MinIO) StatObject(ctx context.Context, bucket, name string) (ObjectInfo
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	cctx, cancel := m.callContext(withObjectRead(ctx))
+	cctx, cancel := m.callContext(withMark(ctx, markObjectRead))
 	defer cancel()
 	info, err := tc.client.StatObject(cctx, phys, name, minio.StatObjectOptions{})
 	if err != nil {
