@@ -56,9 +56,11 @@ func (h *handler) streamBucketEvents(c echo.Context) error {
 	hdr.Set("Cache-Control", "no-cache")
 	hdr.Set("X-Accel-Buffering", "no")
 	res.WriteHeader(http.StatusOK)
+	// Counted before the client hears it is connected, so that a client
+	// that then reads the metrics sees its stream.
+	defer h.metrics.StreamOpened()()
 	sse := &sseWriter{res: res}
 	sse.comment("connected")
-	defer h.metrics.StreamOpened()()
 
 	heartbeat := time.NewTicker(h.eventHeartbeat)
 	defer heartbeat.Stop()
