@@ -8,7 +8,8 @@
 //	GATEWAY_PART_SIZE_MIB           8     multipart part size (at least 5); the most an upload of unknown size buffers
 //	GATEWAY_MAX_JSON_BODY_KIB       1024  largest JSON request body; more is 413 EntityTooLarge
 //	GATEWAY_MAX_DELETE_NAMES        10000 most names in one batch delete; more is 400 InvalidArgument
-//	GATEWAY_BACKEND_TIMEOUT         30s   deadline of each store metadata call (not of data streams); over it is 504 BackendTimeout
+//	GATEWAY_BACKEND_TIMEOUT         30s   deadline of each store metadata call, and how long any request waits for the
+//	                                      store to start answering (data streams have none); over it is 504 BackendTimeout
 //	GATEWAY_BACKEND_COOLDOWN        5s    once the store has left 3 requests in a row unanswered, requests fail at
 //	                                      once with 503 BackendUnavailable for this long; then one goes through as a
 //	                                      trial, and any answer (or a /readyz probe that gets one) lets traffic through again

@@ -27,13 +27,25 @@ tenants:
 // stopped store gives 503 at once; /healthz stays 200 and /readyz follows
 // the store; and when the store is back, calls work again without a
 // restart of the gateway, through /readyz or through the next call alone.
+//
+// Object reads have a transport of their own unless GATEWAY_ZERO_COPY_READS
+// is false: both ways are held to the same.
 func TestBackendFaults(t *testing.T) {
+	for _, zeroCopy := range []string{"true", "false"} {
+		t.Run("zeroCopyReads="+zeroCopy, func(t *testing.T) {
+			backendFaults(t, map[string]string{
+				"GATEWAY_BACKEND_TIMEOUT":  "2s",
+				"GATEWAY_BACKEND_COOLDOWN": "1s",
+				"GATEWAY_ZERO_COPY_READS":  zeroCopy,
+			})
+		})
+	}
+}
+
+func backendFaults(t *testing.T, env map[string]string) {
 	store := minitest.Start(t, minitest.Options{})
 	reg := store.Tenants(t, faultsTenants)
-	gw := serveGateway(t, store.Endpoint, reg, map[string]string{
-		"GATEWAY_BACKEND_TIMEOUT":  "2s",
-		"GATEWAY_BACKEND_COOLDOWN": "1s",
-	})
+	gw := serveGateway(t, store.Endpoint, reg, env)
 	const key = "gamma-key"
 	listBuckets := func() (*http.Response, []byte, time.Duration) {
 		start := time.Now()
@@ -53,6 +65,8 @@ func TestBackendFaults(t *testing.T) {
 	}
 
 	gw.call(http.MethodGet, "/api/v1/buckets", key, nil, http.StatusOK)
+	gw.call(http.MethodPost, "/api/v1/buckets", key, map[string]string{"name": "faults"}, http.StatusCreated)
+	gw.call(http.MethodPut, "/api/v1/buckets/faults/objects/kept.txt", key, "kept", http.StatusCreated)
 	if s := status("/readyz"); s != http.StatusOK {
 		t.Fatalf("/readyz %d with the store up", s)
 	}
@@ -69,6 +83,16 @@ func TestBackendFaults(t *testing.T) {
 			t.Errorf("BackendTimeout after %v, want about the 2 s backend timeout", took)
 		}
 		quickHealthz(t)
+		// Object reads too.
+		for _, path := range []string{"/api/v1/buckets/faults/objects/kept.txt", "/api/v1/buckets/faults/stat/kept.txt"} {
+			start := time.Now()
+			resp, body := gw.do(http.MethodGet, path, key, nil, nil)
+			took := time.Since(start)
+			wantCode(t, resp, body, http.StatusGatewayTimeout, "BackendTimeout")
+			if took < 1500*time.Millisecond || took > 5*time.Second {
+				t.Errorf("GET %s: BackendTimeout after %v, want about the 2 s backend timeout", path, took)
+			}
+		}
 
 		// Two more unanswered calls in a row: the store is known down.
 		var wg sync.WaitGroup

@@ -106,9 +106,15 @@ func New(cfg Config, reg *tenants.Registry) (*MinIO, error) {
 	}
 	var stream *streamTransport
 	if cfg.Transport == nil {
-		cfg.Transport = NewTransport()
+		t := NewTransport()
+		// The wait for the store's answer to any request, a download's
+		// or an upload's included, is bounded like a metadata call.
+		t.ResponseHeaderTimeout = cfg.CallTimeout
+		cfg.Transport = t
 		if !cfg.StandardReads && streamEligible(cfg.Endpoint) {
-			stream = newStreamTransport()
+			// An object read waits for the store's answer as long as a
+			// metadata call may take.
+			stream = newStreamTransport(cfg.CallTimeout)
 		}
 	}
 	if cfg.OnBackendError == nil {

@@ -37,10 +37,12 @@ type streamTransport struct {
 	idle          connPool
 }
 
-func newStreamTransport() *streamTransport {
+// newStreamTransport waits up to headerTimeout for the headers of an
+// answer (a body then takes as long as it takes).
+func newStreamTransport(headerTimeout time.Duration) *streamTransport {
 	return &streamTransport{
 		dialer:        net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second},
-		headerTimeout: 30 * time.Second,
+		headerTimeout: headerTimeout,
 		idle:          connPool{max: 256, maxAge: 15 * time.Second},
 	}
 }

@@ -57,7 +57,7 @@ func TestStreamTransport_reusesConnectionAfterWholeBody(t *testing.T) {
 		w.Header().Set("Content-Length", "1000000")
 		_, _ = io.WriteString(w, body)
 	})
-	tr := newStreamTransport()
+	tr := newStreamTransport(30 * time.Second)
 	for i := range 3 {
 		resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
 		got, err := io.ReadAll(resp.Body)
@@ -84,7 +84,7 @@ func TestStreamTransport_closesConnectionOfUnfinishedBody(t *testing.T) {
 	srv := newStreamServer(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(bytes.Repeat([]byte("x"), 1<<20))
 	})
-	tr := newStreamTransport()
+	tr := newStreamTransport(30 * time.Second)
 	resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
 	if _, err := io.ReadFull(resp.Body, make([]byte, 10)); err != nil {
 		t.Fatal(err)
@@ -117,7 +117,7 @@ func TestStreamBody_WriteToHandsOverTheConnection(t *testing.T) {
 		w.Header().Set("Content-Length", "1048576")
 		_, _ = io.WriteString(w, body)
 	})
-	tr := newStreamTransport()
+	tr := newStreamTransport(30 * time.Second)
 	resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
 	defer resp.Body.Close()
 	wt, ok := resp.Body.(io.WriterTo)
@@ -153,7 +153,7 @@ func TestStreamBody_shortBodyIsAnError(t *testing.T) {
 		_ = bufw.Flush()
 		conn.Close()
 	})
-	tr := newStreamTransport()
+	tr := newStreamTransport(30 * time.Second)
 	for _, via := range []string{"Read", "WriteTo"} {
 		resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
 		var err error
@@ -173,7 +173,7 @@ func TestStreamTransport_resendsOnAConnectionTheStoreClosed(t *testing.T) {
 	srv := newStreamServer(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "fine")
 	})
-	tr := newStreamTransport()
+	tr := newStreamTransport(30 * time.Second)
 	for i := range 2 {
 		resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
 		got, err := io.ReadAll(resp.Body)
@@ -196,7 +196,7 @@ func TestStreamTransport_headerTimeout(t *testing.T) {
 		<-release
 	})
 	defer close(release)
-	tr := newStreamTransport()
+	tr := newStreamTransport(30 * time.Second)
 	tr.headerTimeout = 100 * time.Millisecond
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/o", nil)
 	start := time.Now()
@@ -224,7 +224,7 @@ func TestStreamTransport_contextEndsAWaitingBody(t *testing.T) {
 		<-release
 	})
 	defer close(release)
-	tr := newStreamTransport()
+	tr := newStreamTransport(30 * time.Second)
 	ctx, cancel := context.WithCancel(context.Background())
 	resp := streamGet(t, tr, ctx, http.MethodGet, srv.URL+"/o")
 	defer resp.Body.Close()
@@ -259,7 +259,7 @@ func TestStreamTransport_unknownLengthAndErrors(t *testing.T) {
 		http.NewResponseController(w).Flush()
 		_, _ = io.WriteString(w, "part two")
 	})
-	tr := newStreamTransport()
+	tr := newStreamTransport(30 * time.Second)
 	resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/chunked")
 	got, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
