@@ -81,8 +81,11 @@ func (t *streamTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		conn.close()
 		// A kept-alive connection may have been closed by the store in the
-		// meantime; a GET is safe to send again, once, on a new one.
-		if !reused || attempt > 0 || req.Context().Err() != nil {
+		// meantime; a GET is safe to send again, once, on a new one. A
+		// store that did not answer in time is not asked again: that
+		// would double the wait.
+		var netErr net.Error
+		if !reused || attempt > 0 || req.Context().Err() != nil || (errors.As(err, &netErr) && netErr.Timeout()) {
 			return nil, err
 		}
 	}

@@ -213,6 +213,29 @@ func TestStreamTransport_headerTimeout(t *testing.T) {
 	}
 }
 
+// A store that hangs on a kept-alive connection is not asked again on a
+// new one: the caller waits one timeout, not two.
+func TestStreamTransport_noResendAfterATimeout(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int32
+	srv := newStreamServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) > 1 {
+			<-release
+		}
+	})
+	defer close(release)
+	tr := newStreamTransport(200 * time.Millisecond)
+	resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
+	resp.Body.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/o", nil)
+	if _, err := tr.RoundTrip(req); err == nil {
+		t.Fatal("a hung store answered")
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("the store was asked %d times, want 2 (no resend after a timeout)", n)
+	}
+}
+
 func TestStreamTransport_contextEndsAWaitingBody(t *testing.T) {
 	sent := make(chan struct{})
 	release := make(chan struct{})
