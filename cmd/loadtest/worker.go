@@ -279,13 +279,11 @@ func (w *worker) put(ctx context.Context, op, name string, v version, chunked bo
 	w.count(&w.acked, 1)
 }
 
-// get reads a whole object and checks it against the ledger.
-func (w *worker) get(ctx context.Context, op, name string) {
-	st := w.book[name]
-	cands := st.versions()
-	var match int
-	var corrupt int64
-	res := w.call(ctx, op, http.MethodGet, objectPath("objects", name), nil, 0, nil, func(body io.Reader) error {
+// readWhole downloads an object and compares it with the versions the
+// ledger allows (cands): match is the version it equals, or -1 with the
+// corrupt bytes counted; without candidates the body is only drained.
+func (w *worker) readWhole(ctx context.Context, op, name string, cands []version) (res result, match int, corrupt int64) {
+	res = w.call(ctx, op, http.MethodGet, objectPath("objects", name), nil, 0, nil, func(body io.Reader) error {
 		if len(cands) == 0 {
 			_, err := io.Copy(io.Discard, body)
 			return err
@@ -294,6 +292,14 @@ func (w *worker) get(ctx context.Context, op, name string) {
 		match, corrupt, err = compare(body, cands, 0, -1)
 		return err
 	})
+	return res, match, corrupt
+}
+
+// get reads a whole object and checks it against the ledger.
+func (w *worker) get(ctx context.Context, op, name string) {
+	st := w.book[name]
+	cands := st.versions()
+	res, match, corrupt := w.readWhole(ctx, op, name, cands)
 	w.judgeRead(res, st, len(cands), match, corrupt)
 }
 
@@ -412,17 +418,7 @@ func (w *worker) verify(ctx context.Context) {
 		st := w.book[name]
 		cands := st.versions()
 		for attempt := 0; ; attempt++ {
-			var match int
-			var corrupt int64
-			res := w.call(ctx, opVerify, http.MethodGet, objectPath("objects", name), nil, 0, nil, func(body io.Reader) error {
-				if len(cands) == 0 {
-					_, err := io.Copy(io.Discard, body)
-					return err
-				}
-				var err error
-				match, corrupt, err = compare(body, cands, 0, -1)
-				return err
-			})
+			res, match, corrupt := w.readWhole(ctx, opVerify, name, cands)
 			switch {
 			case res.ok() && len(cands) == 0:
 				w.count(&w.unexpected, 1)
