@@ -57,7 +57,7 @@ test: minio vet compose-check browser-deps node-deps ## the whole suite, against
 FUZZTIME ?= 10s
 TEST_FUZZTIME ?= 20000x
 FUZZ_TARGETS := handlers:FuzzObjectName handlers:FuzzRange handlers:FuzzDecodeJSON \
-	service:FuzzBucketName tenants:FuzzParse
+	service:FuzzBucketName access:FuzzParse
 
 fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
 	@for t in $(FUZZ_TARGETS); do \

@@ -25,7 +25,7 @@ import (
 
 	"s3gateway/internal/minitest"
 	"s3gateway/provision"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // The tenant the benchmark provisions, and its bucket as the tenant names it.
@@ -95,7 +95,7 @@ func setup(ctx context.Context, cfg Config) (_ *env, err error) {
 		}
 	}
 
-	t := &tenants.Tenant{
+	t := &access.Tenant{
 		ID: tenantID, BucketPrefix: bucketPrefix,
 		AccessKey: "bench-" + randomHex(6), SecretKey: randomHex(20),
 	}
@@ -107,7 +107,7 @@ func setup(ctx context.Context, cfg Config) (_ *env, err error) {
 	}
 	tenantsFile := filepath.Join(dir, "tenants.yaml")
 	yaml := fmt.Sprintf("tenants:\n  - id: %s\n    bucketPrefix: %s\n    apiKeys:\n      - %q\n    s3:\n      accessKey: %s\n      secretKey: %s\n",
-		t.ID, t.BucketPrefix, tenants.HashKey(e.apiKey), t.AccessKey, t.SecretKey)
+		t.ID, t.BucketPrefix, access.HashKey(e.apiKey), t.AccessKey, t.SecretKey)
 	if err := os.WriteFile(tenantsFile, []byte(yaml), 0o600); err != nil {
 		return nil, err
 	}

@@ -7,7 +7,7 @@ import (
 	"sync"
 
 	"s3gateway/service"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // call is one recorded call of the fake service.
@@ -56,7 +56,7 @@ type fakeService struct {
 var _ service.Service = (*fakeService)(nil)
 
 func (f *fakeService) record(ctx context.Context, c call) {
-	if t, ok := tenants.FromContext(ctx); ok {
+	if t, ok := access.FromContext(ctx); ok {
 		c.Tenant = t.ID
 	}
 	f.mu.Lock()

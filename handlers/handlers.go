@@ -11,13 +11,13 @@ import (
 	"s3gateway/config"
 	"s3gateway/middleware"
 	"s3gateway/service"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // Config is what the HTTP layer is built from.
 type Config struct {
 	Service     service.Service
-	Tenants     *tenants.Registry
+	Tenants     *access.Registry
 	Logger      *zap.Logger
 	CORSOrigins []string // exact origins allowed to call from a browser; none: no CORS
 	MaxJSONBody int64    // largest JSON request body in bytes; 0: config.DefaultMaxJSONKiB

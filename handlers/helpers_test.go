@@ -14,7 +14,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // The test tenants: acme with a plain key, beta with a hashed one.
@@ -23,9 +23,9 @@ const (
 	betaKey = "beta-test-key"
 )
 
-func testRegistry(t *testing.T) *tenants.Registry {
+func testRegistry(t *testing.T) *access.Registry {
 	t.Helper()
-	reg, err := tenants.Parse([]byte(`
+	reg, err := access.Parse([]byte(`
 tenants:
   - id: acme
     bucketPrefix: acme-
@@ -33,7 +33,7 @@ tenants:
     s3: {accessKey: acme-svc, secretKey: acme-secret}
   - id: beta
     bucketPrefix: beta-
-    apiKeys: ["` + tenants.HashKey(betaKey) + `"]
+    apiKeys: ["` + access.HashKey(betaKey) + `"]
     s3: {accessKey: beta-svc, secretKey: beta-secret}
 `))
 	if err != nil {

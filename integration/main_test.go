@@ -20,7 +20,7 @@ import (
 	"s3gateway/internal/minitest"
 	"s3gateway/provision"
 	"s3gateway/server"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // tenantsYAML is the tenants file every test sees. The store users exist
@@ -30,7 +30,7 @@ func tenantsYAML() string {
 tenants:
   - id: alpha
     bucketPrefix: alpha-
-    apiKeys: ["alpha-key", "` + tenants.HashKey(alphaHashedKey) + `"]
+    apiKeys: ["alpha-key", "` + access.HashKey(alphaHashedKey) + `"]
     s3: {accessKey: alpha-svc, secretKey: alpha-secret-value}
   - id: beta
     bucketPrefix: beta-
@@ -83,7 +83,7 @@ func runSuite(m *testing.M) int {
 	}
 	defer store.Stop()
 
-	reg, err := tenants.Parse([]byte(tenantsYAML()))
+	reg, err := access.Parse([]byte(tenantsYAML()))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tenants:", err)
 		return 1
@@ -113,7 +113,7 @@ func runSuite(m *testing.M) int {
 
 // newGateway builds the gateway the way main does, with test-sized parts;
 // pagesOrigin is allowed by CORS besides http://app.example.
-func newGateway(store *minitest.Server, reg *tenants.Registry, pagesOrigin string) (*httptest.Server, error) {
+func newGateway(store *minitest.Server, reg *access.Registry, pagesOrigin string) (*httptest.Server, error) {
 	cfg, err := config.FromEnv(func(k string) string {
 		switch k {
 		case "GATEWAY_S3_ENDPOINT":

@@ -23,7 +23,7 @@ import (
 	"go.uber.org/zap"
 
 	"s3gateway/handlers"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // The security suite. Every route of handlers/routes.go has a row in
@@ -36,7 +36,7 @@ import (
 //   - no response leaks a physical bucket name, the store's address, the
 //     backend's name, a stack or a Go file.
 //
-// API keys are compared in constant time: tenants.TestAuthenticateExaminesEveryKey
+// API keys are compared in constant time: access.TestAuthenticateExaminesEveryKey
 // checks the structure of tenants.(*Registry).Authenticate (every stored key
 // compared with subtle.ConstantTimeCompare, no early exit); here the HTTP
 // side checks that near-misses of a key do not authenticate.
@@ -262,7 +262,7 @@ func TestSecurityTableCoversEveryRoute(t *testing.T) {
 	}
 	// handlers.New with the optional routes switched on, and the suite's
 	// own gateway when it is an Echo (it may be wrapped).
-	reg, err := tenants.Parse([]byte(tenantsYAML()))
+	reg, err := access.Parse([]byte(tenantsYAML()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,8 +452,8 @@ func TestEveryTenantRouteNeedsAKey(t *testing.T) {
 		{"keyPrefix", "Authorization", "Bearer " + alphaKey[:len(alphaKey)-1]},
 		{"keyExtended", "Authorization", "Bearer " + alphaKey + "x"},
 		{"keyOtherCase", "Authorization", "Bearer " + strings.ToUpper(alphaKey)},
-		{"storedHashAsKey", "Authorization", "Bearer " + tenants.HashKey(alphaHashedKey)},
-		{"storedHexAsKey", "X-API-Key", strings.TrimPrefix(tenants.HashKey(alphaHashedKey), "sha256:")},
+		{"storedHashAsKey", "Authorization", "Bearer " + access.HashKey(alphaHashedKey)},
+		{"storedHexAsKey", "X-API-Key", strings.TrimPrefix(access.HashKey(alphaHashedKey), "sha256:")},
 		{"basicScheme", "Authorization", "Basic " + alphaKey},
 		{"wrongAPIKeyHeader", "X-API-Key", "wrong-key"},
 	}

@@ -15,7 +15,7 @@ import (
 
 	"s3gateway/config"
 	"s3gateway/server"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // servedGateway is a gateway of its own, configured from GATEWAY_*
@@ -33,7 +33,7 @@ type servedGateway struct {
 // serveGateway starts a gateway over the store at endpoint with reg's
 // tenants; env adds variables (GATEWAY_S3_ENDPOINT is set). It is shut
 // down when the test ends, if the test did not do it.
-func serveGateway(t *testing.T, endpoint string, reg *tenants.Registry, env map[string]string) *servedGateway {
+func serveGateway(t *testing.T, endpoint string, reg *access.Registry, env map[string]string) *servedGateway {
 	t.Helper()
 	cfg, err := config.FromEnv(func(k string) string {
 		if k == "GATEWAY_S3_ENDPOINT" {
@@ -155,9 +155,9 @@ func wantCode(t *testing.T, resp *http.Response, body []byte, status int, code s
 
 // suiteTenants is the shared suite's tenants file, for gateways of their
 // own over the suite's store.
-func suiteTenants(t *testing.T) *tenants.Registry {
+func suiteTenants(t *testing.T) *access.Registry {
 	t.Helper()
-	reg, err := tenants.Parse([]byte(tenantsYAML()))
+	reg, err := access.Parse([]byte(tenantsYAML()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"s3gateway/errs"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // HeaderAPIKey is the alternative to "Authorization: Bearer <key>".
@@ -38,7 +38,7 @@ func AllowQueryKey(routes ...string) AuthOption {
 }
 
 // Auth resolves the request's API key to a tenant and puts the tenant in the
-// request's context (tenants.NewContext). The key comes from
+// request's context (access.NewContext). The key comes from
 // "Authorization: Bearer <key>" or, when there is no Authorization header,
 // from X-API-Key. A missing or unknown key is a 401 Unauthorized; the error
 // renderer adds WWW-Authenticate: Bearer.
@@ -47,7 +47,7 @@ func AllowQueryKey(routes ...string) AuthOption {
 // browsers send without credentials) pass without a key. Every other path,
 // known route or not, needs one, so an unauthenticated caller learns nothing
 // about which routes exist.
-func Auth(reg *tenants.Registry, opts ...AuthOption) echo.MiddlewareFunc {
+func Auth(reg *access.Registry, opts ...AuthOption) echo.MiddlewareFunc {
 	cfg := authConfig{queryKeyRoutes: map[string]bool{}}
 	for _, o := range opts {
 		o(&cfg)
@@ -69,7 +69,7 @@ func Auth(reg *tenants.Registry, opts ...AuthOption) echo.MiddlewareFunc {
 			if !ok {
 				return errs.New(errs.Unauthorized, "unknown API key")
 			}
-			c.SetRequest(r.WithContext(tenants.NewContext(r.Context(), t)))
+			c.SetRequest(r.WithContext(access.NewContext(r.Context(), t)))
 			return next(c)
 		}
 	}

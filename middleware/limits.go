@@ -9,7 +9,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"s3gateway/errs"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // RateLimit limits each tenant to perSecond requests per second on average,
@@ -31,7 +31,7 @@ func RateLimit(perSecond float64, burst int) echo.MiddlewareFunc {
 			return next
 		}
 		return func(c echo.Context) error {
-			t, ok := tenants.FromContext(c.Request().Context())
+			t, ok := access.FromContext(c.Request().Context())
 			if !ok {
 				return next(c)
 			}
@@ -57,7 +57,7 @@ func UploadLimit(n int) echo.MiddlewareFunc {
 			return next
 		}
 		return func(c echo.Context) error {
-			t, ok := tenants.FromContext(c.Request().Context())
+			t, ok := access.FromContext(c.Request().Context())
 			if !ok {
 				return next(c)
 			}

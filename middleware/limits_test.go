@@ -9,15 +9,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"s3gateway/errs"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 const otherKey = "other-test-key"
 
 // limitRegistry has two tenants, acme and other.
-func limitRegistry(t *testing.T) *tenants.Registry {
+func limitRegistry(t *testing.T) *access.Registry {
 	t.Helper()
-	reg, err := tenants.Parse([]byte(`
+	reg, err := access.Parse([]byte(`
 tenants:
   - id: acme
     bucketPrefix: acme-

@@ -12,7 +12,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"s3gateway/internal/logctx"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // Logger puts a request-scoped logger carrying the request id in the
@@ -61,7 +61,7 @@ func Logger(base *zap.Logger) echo.MiddlewareFunc {
 			status := res.Status
 			fields := make([]zap.Field, 0, 12)
 			fields = append(fields, zap.String("requestId", id))
-			if t, ok := tenants.FromContext(c.Request().Context()); ok {
+			if t, ok := access.FromContext(c.Request().Context()); ok {
 				fields = append(fields, zap.String("tenant", t.ID))
 			}
 			fields = append(fields,

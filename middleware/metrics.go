@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"s3gateway/errs"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // UnmatchedRoute is the route label of requests that match no route, so
@@ -129,7 +129,7 @@ func Measure(m *Metrics) echo.MiddlewareFunc {
 				route = UnmatchedRoute
 			}
 			tenant := ""
-			if t, ok := tenants.FromContext(c.Request().Context()); ok {
+			if t, ok := access.FromContext(c.Request().Context()); ok {
 				tenant = t.ID
 			}
 			res := c.Response()

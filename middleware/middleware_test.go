@@ -16,18 +16,18 @@ import (
 
 	"s3gateway/errs"
 	"s3gateway/internal/logctx"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 const testKey = "acme-test-key"
 
-func testRegistry(t *testing.T) *tenants.Registry {
+func testRegistry(t *testing.T) *access.Registry {
 	t.Helper()
-	reg, err := tenants.Parse([]byte(`
+	reg, err := access.Parse([]byte(`
 tenants:
   - id: acme
     bucketPrefix: acme-
-    apiKeys: ["` + tenants.HashKey(testKey) + `"]
+    apiKeys: ["` + access.HashKey(testKey) + `"]
     s3: {accessKey: a, secretKey: b}
 `))
 	if err != nil {
@@ -357,7 +357,7 @@ func TestAuthMiddleware(t *testing.T) {
 			e, _ := newEcho(t, nil)
 			var tenant string
 			h := func(c echo.Context) error {
-				if tn, ok := tenants.FromContext(c.Request().Context()); ok {
+				if tn, ok := access.FromContext(c.Request().Context()); ok {
 					tenant = tn.ID
 				}
 				return c.NoContent(200)

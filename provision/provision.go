@@ -11,7 +11,7 @@ import (
 
 	"github.com/minio/madmin-go/v3"
 
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // PolicyName is the name of the MinIO policy made for a tenant.
@@ -36,7 +36,7 @@ func TenantPolicy(bucketPrefix string) []byte {
 // Tenant creates or updates the store user of t and its policy. It is
 // idempotent: running it again with the same tenant changes nothing, and a
 // changed secret or prefix is applied.
-func Tenant(ctx context.Context, admin *madmin.AdminClient, t *tenants.Tenant) error {
+func Tenant(ctx context.Context, admin *madmin.AdminClient, t *access.Tenant) error {
 	if err := admin.AddUser(ctx, t.AccessKey, t.SecretKey); err != nil {
 		return fmt.Errorf("tenant %s: add user %s: %w", t.ID, t.AccessKey, err)
 	}
@@ -52,7 +52,7 @@ func Tenant(ctx context.Context, admin *madmin.AdminClient, t *tenants.Tenant) e
 }
 
 // All provisions every tenant of reg.
-func All(ctx context.Context, admin *madmin.AdminClient, reg *tenants.Registry) error {
+func All(ctx context.Context, admin *madmin.AdminClient, reg *access.Registry) error {
 	for _, t := range reg.All() {
 		if err := Tenant(ctx, admin, t); err != nil {
 			return err

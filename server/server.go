@@ -21,7 +21,7 @@ import (
 	"s3gateway/middleware"
 	"s3gateway/openapi"
 	"s3gateway/service"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // HTTP server limits. There is deliberately no read or write timeout: they
@@ -36,7 +36,7 @@ const (
 // Options are what a gateway is built from.
 type Options struct {
 	Config  config.Config
-	Tenants *tenants.Registry // nil: load Config.TenantsFile
+	Tenants *access.Registry // nil: load Config.TenantsFile
 	Logger  *zap.Logger
 	// Transport overrides the HTTP transport to the store (tests).
 	Transport http.RoundTripper
@@ -59,7 +59,7 @@ func New(opts Options) (*Server, error) {
 	reg := opts.Tenants
 	if reg == nil {
 		var err error
-		if reg, err = tenants.Load(opts.Config.TenantsFile); err != nil {
+		if reg, err = access.Load(opts.Config.TenantsFile); err != nil {
 			return nil, err
 		}
 	}

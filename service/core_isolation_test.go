@@ -15,7 +15,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"s3gateway/errs"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // Tenant B sees nothing of tenant A, through the service (its names map
@@ -136,7 +136,7 @@ func TestCoreReady(t *testing.T) {
 		}
 		return u
 	}
-	with := func(t *testing.T, ep string, reg *tenants.Registry) *MinIO {
+	with := func(t *testing.T, ep string, reg *access.Registry) *MinIO {
 		t.Helper()
 		svc, err := New(Config{Endpoint: endpoint(ep), Region: "us-east-1", CallTimeout: time.Second}, reg)
 		if err != nil {
@@ -145,7 +145,7 @@ func TestCoreReady(t *testing.T) {
 		return svc
 	}
 	reg := env.srv.Tenants(t, coreTenantsYAML)
-	unknown, err := tenants.Parse([]byte(`
+	unknown, err := access.Parse([]byte(`
 tenants:
   - id: ghost
     bucketPrefix: ghost-
@@ -155,7 +155,7 @@ tenants:
 	if err != nil {
 		t.Fatal(err)
 	}
-	none := &tenants.Registry{}
+	none := &access.Registry{}
 
 	// A port nothing listens on, and one that accepts and never answers.
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
@@ -197,7 +197,7 @@ tenants:
 	for _, tc := range []struct {
 		name     string
 		endpoint string
-		reg      *tenants.Registry
+		reg      *access.Registry
 		want     errs.Code // "" for ready
 	}{
 		{"up_tenants", env.srv.Endpoint, reg, ""},

@@ -18,7 +18,7 @@ import (
 
 	"s3gateway/errs"
 	"s3gateway/internal/minitest"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 var _ interface {
@@ -48,7 +48,7 @@ type coreEnvironment struct {
 	srv        *minitest.Server
 	svc        *MinIO
 	cfg        Config
-	a, b       *tenants.Tenant
+	a, b       *access.Tenant
 	ctxA, ctxB context.Context
 }
 
@@ -79,14 +79,14 @@ func coreEnv(t *testing.T, tweak ...func(*Config)) *coreEnvironment {
 			env.b = tn
 		}
 	}
-	env.ctxA = tenants.NewContext(t.Context(), env.a)
-	env.ctxB = tenants.NewContext(t.Context(), env.b)
+	env.ctxA = access.NewContext(t.Context(), env.a)
+	env.ctxB = access.NewContext(t.Context(), env.b)
 	return env
 }
 
 // coreRaw is a plain minio-go client with a tenant's own store keys,
 // bypassing the service.
-func coreRaw(t *testing.T, env *coreEnvironment, tn *tenants.Tenant) minio.Core {
+func coreRaw(t *testing.T, env *coreEnvironment, tn *access.Tenant) minio.Core {
 	t.Helper()
 	var creds *credentials.Credentials
 	if tn != nil {
@@ -181,7 +181,7 @@ func coreSafeMessage(t *testing.T, msg string) {
 
 // coreNoUpload fails if bucket/name exists or has an incomplete upload,
 // asked both through the service and straight from the store.
-func coreNoUpload(t *testing.T, env *coreEnvironment, ctx context.Context, tn *tenants.Tenant, bucket, name string) {
+func coreNoUpload(t *testing.T, env *coreEnvironment, ctx context.Context, tn *access.Tenant, bucket, name string) {
 	t.Helper()
 	_, err := env.svc.StatObject(ctx, bucket, name)
 	coreWantCode(t, err, errs.NoSuchKey)

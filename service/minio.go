@@ -13,7 +13,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"s3gateway/errs"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // Config configures the MinIO implementation.
@@ -58,7 +58,7 @@ const MaxSingleCopy = 5 << 30
 // per tenant, built once at startup with that tenant's own credentials.
 type MinIO struct {
 	cfg     Config
-	clients map[*tenants.Tenant]*tenantClient
+	clients map[*access.Tenant]*tenantClient
 	// parts holds PartSize buffers for uploads of unknown size: one
 	// buffer per such upload in flight bounds their memory.
 	parts *partPool
@@ -77,7 +77,7 @@ type MinIO struct {
 
 // tenantClient is what the service holds for one tenant.
 type tenantClient struct {
-	tenant *tenants.Tenant
+	tenant *access.Tenant
 	client *minio.Client // the store, the tenant's credentials
 	core   minio.Core    // low-level calls on the same client
 	// presign signs for the public URL; it has the region set so signing
@@ -88,7 +88,7 @@ type tenantClient struct {
 var _ Service = (*MinIO)(nil)
 
 // New builds a client for every tenant of reg.
-func New(cfg Config, reg *tenants.Registry) (*MinIO, error) {
+func New(cfg Config, reg *access.Registry) (*MinIO, error) {
 	if cfg.PartSize <= 0 {
 		cfg.PartSize = 8 << 20
 	}
@@ -121,7 +121,7 @@ func New(cfg Config, reg *tenants.Registry) (*MinIO, error) {
 		cfg.OnBackendError = func(errs.Code) {}
 	}
 	m := &MinIO{
-		cfg: cfg, clients: map[*tenants.Tenant]*tenantClient{}, maxParts: maxUploadParts,
+		cfg: cfg, clients: map[*access.Tenant]*tenantClient{}, maxParts: maxUploadParts,
 		circuit: newCircuit(cfg.FailFastAfter, cfg.FailFastCooldown), stream: stream,
 	}
 	m.parts = newPartPool(int(cfg.PartSize))
@@ -135,7 +135,7 @@ func New(cfg Config, reg *tenants.Registry) (*MinIO, error) {
 	return m, nil
 }
 
-func (m *MinIO) newTenantClient(t *tenants.Tenant) (*tenantClient, error) {
+func (m *MinIO) newTenantClient(t *access.Tenant) (*tenantClient, error) {
 	creds := credentials.NewStaticV4(t.AccessKey, t.SecretKey, "")
 	client, err := minio.New(m.cfg.Endpoint.Host, &minio.Options{
 		Creds:     creds,
@@ -194,7 +194,7 @@ func (m *MinIO) storeTransport() http.RoundTripper {
 
 // tenantFor returns the client of the tenant in ctx.
 func (m *MinIO) tenantFor(ctx context.Context) (*tenantClient, error) {
-	t, ok := tenants.FromContext(ctx)
+	t, ok := access.FromContext(ctx)
 	if !ok {
 		return nil, errs.New(errs.Unauthorized, "no tenant for this request")
 	}

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 
 	"s3gateway/errs"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // MaxObjectNameBytes is S3's limit for an object key.
@@ -63,7 +63,7 @@ func ipShaped(s string) bool {
 }
 
 // physicalBucket maps a tenant's bucket name to the store's.
-func physicalBucket(t *tenants.Tenant, name string) (string, error) {
+func physicalBucket(t *access.Tenant, name string) (string, error) {
 	if err := ValidateBucketName(name, t.BucketPrefix); err != nil {
 		return "", err
 	}
@@ -72,7 +72,7 @@ func physicalBucket(t *tenants.Tenant, name string) (string, error) {
 
 // logicalBucket maps a store bucket name back to the tenant's; ok is false
 // when the bucket is not the tenant's.
-func logicalBucket(t *tenants.Tenant, physical string) (string, bool) {
+func logicalBucket(t *access.Tenant, physical string) (string, bool) {
 	name, ok := strings.CutPrefix(physical, t.BucketPrefix)
 	if !ok || ValidateBucketName(name, t.BucketPrefix) != nil {
 		return "", false

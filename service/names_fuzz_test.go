@@ -7,14 +7,14 @@ import (
 
 	"github.com/minio/minio-go/v7/pkg/s3utils"
 
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // tenantWithPrefix returns a tenant whose prefix is what the tenants file
 // gives for prefix, or false when the file would refuse it: only prefixes
 // that a gateway can run with are fuzzed.
-func tenantWithPrefix(prefix string) (*tenants.Tenant, bool) {
-	reg, err := tenants.Parse([]byte("tenants:\n  - id: t\n    bucketPrefix: " + strconv.Quote(prefix) +
+func tenantWithPrefix(prefix string) (*access.Tenant, bool) {
+	reg, err := access.Parse([]byte("tenants:\n  - id: t\n    bucketPrefix: " + strconv.Quote(prefix) +
 		"\n    apiKeys: [k]\n    s3: {accessKey: a, secretKey: s}\n"))
 	if err != nil {
 		return nil, false

@@ -20,7 +20,7 @@ import (
 	"s3gateway/internal/logctx"
 	"s3gateway/internal/minitest"
 	"s3gateway/service/bucketpolicy"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 var _ interface {
@@ -46,7 +46,7 @@ tenants:
 type extEnvironment struct {
 	srv    *minitest.Server
 	svc    *MinIO
-	tenant *tenants.Tenant
+	tenant *access.Tenant
 	ctx    context.Context // carries the tenant
 	raw    *minio.Client
 }
@@ -71,7 +71,7 @@ func extEnv(t *testing.T, opts minitest.Options) *extEnvironment {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := logctx.With(tenants.NewContext(context.Background(), tenant), zaptest.NewLogger(t))
+	ctx := logctx.With(access.NewContext(context.Background(), tenant), zaptest.NewLogger(t))
 	return &extEnvironment{srv: srv, svc: svc, tenant: tenant, ctx: ctx, raw: raw}
 }
 

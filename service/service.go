@@ -1,7 +1,7 @@
 // Package service is the gateway's object-store contract and its MinIO
 // implementation.
 //
-// Every method takes the tenant from ctx (tenants.NewContext, set by the auth
+// Every method takes the tenant from ctx (access.NewContext, set by the auth
 // middleware) and talks to the store with that tenant's own credentials.
 // Bucket names in and out are the tenant's logical names; the mapping to
 // physical names (the tenant's prefix added) happens only inside this

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // streamServer is a plain HTTP/1.1 server that counts the connections
@@ -330,7 +330,7 @@ func TestNew_objectReadTransport(t *testing.T) {
 		"objectReads_ownTransport":    {Config{Endpoint: parse("http://127.0.0.1:9000"), Transport: NewTransport()}, false},
 	} {
 		t.Run(name, func(t *testing.T) {
-			m, err := New(tc.cfg, &tenants.Registry{})
+			m, err := New(tc.cfg, &access.Registry{})
 			if err != nil {
 				t.Fatal(err)
 			}

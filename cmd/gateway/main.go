@@ -22,7 +22,7 @@ import (
 
 	"s3gateway/config"
 	"s3gateway/server"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 func main() {
@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case len(args) == 2 && args[0] == "tenants" && args[1] == "provision":
 		return provisionTenants(ctx, getenv, stdout)
 	case len(args) == 3 && args[0] == "tenants" && args[1] == "hash-key":
-		_, err := fmt.Fprintln(stdout, tenants.HashKey(args[2]))
+		_, err := fmt.Fprintln(stdout, access.HashKey(args[2]))
 		return err
 	case (len(args) == 2 || len(args) == 3) && args[0] == "healthcheck":
 		return healthcheck(ctx, args[1:])

@@ -11,7 +11,7 @@ import (
 
 	"s3gateway/config"
 	"s3gateway/provision"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // provisionTenants creates or updates, for every tenant of the tenants file,
@@ -27,7 +27,7 @@ func provisionTenants(ctx context.Context, getenv func(string) string, stdout io
 	if accessKey == "" || secretKey == "" {
 		return errors.New("tenants provision needs GATEWAY_ADMIN_ACCESS_KEY and GATEWAY_ADMIN_SECRET_KEY (the store's admin credentials)")
 	}
-	reg, err := tenants.Load(cfg.TenantsFile)
+	reg, err := access.Load(cfg.TenantsFile)
 	if err != nil {
 		return err
 	}

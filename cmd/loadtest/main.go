@@ -47,7 +47,7 @@ import (
 	"s3gateway/internal/minitest"
 	"s3gateway/provision"
 	"s3gateway/server"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 type options struct {
@@ -135,7 +135,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 	}
 	defer store.Stop()
 
-	reg, err := tenants.Parse([]byte(tenantsYAML))
+	reg, err := access.Parse([]byte(tenantsYAML))
 	if err != nil {
 		return nil, err
 	}

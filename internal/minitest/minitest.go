@@ -27,7 +27,7 @@ import (
 	"github.com/minio/madmin-go/v3"
 
 	"s3gateway/provision"
-	"s3gateway/tenants"
+	"s3gateway/access"
 )
 
 // Root credentials of every test server.
@@ -248,14 +248,14 @@ func (s *Server) Logs() string {
 
 // AddTenant provisions t as a MinIO user limited to its bucket prefix, the
 // same way the gateway's "tenants provision" command does.
-func (s *Server) AddTenant(ctx context.Context, t *tenants.Tenant) error {
+func (s *Server) AddTenant(ctx context.Context, t *access.Tenant) error {
 	return provision.Tenant(ctx, s.Admin, t)
 }
 
 // Tenants parses a tenants file given as YAML and provisions every tenant.
-func (s *Server) Tenants(t testing.TB, yaml string) *tenants.Registry {
+func (s *Server) Tenants(t testing.TB, yaml string) *access.Registry {
 	t.Helper()
-	reg, err := tenants.Parse([]byte(yaml))
+	reg, err := access.Parse([]byte(yaml))
 	if err != nil {
 		t.Fatalf("tenants: %v", err)
 	}

@@ -1,9 +1,9 @@
-// Package tenants reads the tenants file and resolves API keys to tenants.
+// Package access reads the tenants file and resolves credentials to tenants.
 //
 // A tenant has API keys, its own S3 credentials and a bucket prefix. Keys are
 // kept only as SHA-256 hashes and compared in constant time, so neither the
 // file's plain keys nor the comparison leak a key.
-package tenants
+package access
 
 import (
 	"bytes"
