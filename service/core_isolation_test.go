@@ -14,8 +14,8 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
-	"s3gateway/errs"
 	"s3gateway/access"
+	"s3gateway/errs"
 )
 
 // Tenant B sees nothing of tenant A, through the service (its names map

@@ -16,9 +16,9 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
+	"s3gateway/access"
 	"s3gateway/errs"
 	"s3gateway/internal/minitest"
-	"s3gateway/access"
 )
 
 var _ interface {

@@ -12,8 +12,8 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
-	"s3gateway/errs"
 	"s3gateway/access"
+	"s3gateway/errs"
 )
 
 // Config configures the MinIO implementation.

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"s3gateway/errs"
 	"s3gateway/access"
+	"s3gateway/errs"
 )
 
 // MaxObjectNameBytes is S3's limit for an object key.

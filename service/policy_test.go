@@ -16,11 +16,11 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"go.uber.org/zap/zaptest"
 
+	"s3gateway/access"
 	"s3gateway/errs"
 	"s3gateway/internal/logctx"
 	"s3gateway/internal/minitest"
 	"s3gateway/service/bucketpolicy"
-	"s3gateway/access"
 )
 
 var _ interface {
