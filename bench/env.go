@@ -23,9 +23,9 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
+	"s3gateway/access"
 	"s3gateway/internal/minitest"
 	"s3gateway/provision"
-	"s3gateway/access"
 )
 
 // The tenant the benchmark provisions, and its bucket as the tenant names it.

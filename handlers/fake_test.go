@@ -6,8 +6,8 @@ import (
 	"io"
 	"sync"
 
-	"s3gateway/service"
 	"s3gateway/access"
+	"s3gateway/service"
 )
 
 // call is one recorded call of the fake service.

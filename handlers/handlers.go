@@ -8,10 +8,10 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
+	"s3gateway/access"
 	"s3gateway/config"
 	"s3gateway/middleware"
 	"s3gateway/service"
-	"s3gateway/access"
 )
 
 // Config is what the HTTP layer is built from.

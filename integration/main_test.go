@@ -16,11 +16,11 @@ import (
 
 	"go.uber.org/zap"
 
+	"s3gateway/access"
 	"s3gateway/config"
 	"s3gateway/internal/minitest"
 	"s3gateway/provision"
 	"s3gateway/server"
-	"s3gateway/access"
 )
 
 // tenantsYAML is the tenants file every test sees. The store users exist

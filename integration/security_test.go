@@ -22,8 +22,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
-	"s3gateway/handlers"
 	"s3gateway/access"
+	"s3gateway/handlers"
 )
 
 // The security suite. Every route of handlers/routes.go has a row in

@@ -13,9 +13,9 @@ import (
 
 	"go.uber.org/zap"
 
+	"s3gateway/access"
 	"s3gateway/config"
 	"s3gateway/server"
-	"s3gateway/access"
 )
 
 // servedGateway is a gateway of its own, configured from GATEWAY_*

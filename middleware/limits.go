@@ -8,8 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
 
-	"s3gateway/errs"
 	"s3gateway/access"
+	"s3gateway/errs"
 )
 
 // RateLimit limits each tenant to perSecond requests per second on average,

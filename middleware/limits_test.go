@@ -8,8 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"s3gateway/errs"
 	"s3gateway/access"
+	"s3gateway/errs"
 )
 
 const otherKey = "other-test-key"

@@ -11,8 +11,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"s3gateway/internal/logctx"
 	"s3gateway/access"
+	"s3gateway/internal/logctx"
 )
 
 // Logger puts a request-scoped logger carrying the request id in the

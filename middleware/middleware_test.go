@@ -14,9 +14,9 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"s3gateway/access"
 	"s3gateway/errs"
 	"s3gateway/internal/logctx"
-	"s3gateway/access"
 )
 
 const testKey = "acme-test-key"

@@ -16,12 +16,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
 
+	"s3gateway/access"
 	"s3gateway/config"
 	"s3gateway/handlers"
 	"s3gateway/middleware"
 	"s3gateway/openapi"
 	"s3gateway/service"
-	"s3gateway/access"
 )
 
 // HTTP server limits. There is deliberately no read or write timeout: they

@@ -20,9 +20,9 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"s3gateway/access"
 	"s3gateway/config"
 	"s3gateway/server"
-	"s3gateway/access"
 )
 
 func main() {

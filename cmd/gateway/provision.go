@@ -9,9 +9,9 @@ import (
 
 	"github.com/minio/madmin-go/v3"
 
+	"s3gateway/access"
 	"s3gateway/config"
 	"s3gateway/provision"
-	"s3gateway/access"
 )
 
 // provisionTenants creates or updates, for every tenant of the tenants file,

@@ -43,11 +43,11 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"s3gateway/access"
 	"s3gateway/config"
 	"s3gateway/internal/minitest"
 	"s3gateway/provision"
 	"s3gateway/server"
-	"s3gateway/access"
 )
 
 type options struct {

@@ -26,8 +26,8 @@ import (
 
 	"github.com/minio/madmin-go/v3"
 
-	"s3gateway/provision"
 	"s3gateway/access"
+	"s3gateway/provision"
 )
 
 // Root credentials of every test server.
