@@ -4,101 +4,75 @@ import (
 	"context"
 	"sort"
 
-	"github.com/minio/minio-go/v7"
-
 	"s3gateway/errs"
 )
 
 // ListBuckets lists the tenant's buckets by their logical names, sorted.
 // The store lists to a tenant's user only the buckets its policy covers; the
 // prefix filter keeps the result right even when the policy is broader.
-func (m *MinIO) ListBuckets(ctx context.Context) ([]Bucket, error) {
-	tc, err := m.tenantFor(ctx)
+func (g *Gateway) ListBuckets(ctx context.Context) ([]Bucket, error) {
+	t, c, err := g.tenantFor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cctx, cancel := m.callContext(ctx)
-	defer cancel()
-	infos, err := tc.client.ListBuckets(cctx)
+	stored, err := c.ListBuckets(ctx)
 	if err != nil {
 		// A tenant's store user may list only the buckets its policy
 		// reaches (it is not granted s3:ListAllMyBuckets, which would show
-		// every tenant's bucket names); MinIO answers AccessDenied when
+		// every tenant's bucket names); the store answers AccessDenied when
 		// that is none of them.
-		if errs.CodeOf(translate(err, "", "")) == errs.AccessDenied {
+		if errs.CodeOf(err) == errs.AccessDenied {
 			return []Bucket{}, nil
 		}
-		return nil, translate(err, "", "")
+		return nil, err
 	}
-	out := make([]Bucket, 0, len(infos))
-	for _, b := range infos {
-		name, ok := logicalBucket(tc.tenant, b.Name)
+	out := make([]Bucket, 0, len(stored))
+	for _, b := range stored {
+		name, ok := logicalBucket(t, b.Name)
 		if !ok {
 			continue
 		}
-		out = append(out, Bucket{Name: name, Region: b.BucketRegion, CreationDate: b.CreationDate.UTC()})
+		b.Name = name
+		b.CreationDate = b.CreationDate.UTC()
+		out = append(out, b)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 
-// MakeBucket creates a bucket in region (the configured region when empty).
+// MakeBucket creates a bucket in region (the store's region when empty).
 // A bucket that exists already, the tenant's own included, is a conflict.
-func (m *MinIO) MakeBucket(ctx context.Context, name, region string) (Bucket, error) {
-	tc, err := m.tenantFor(ctx)
+func (g *Gateway) MakeBucket(ctx context.Context, name, region string) (Bucket, error) {
+	c, phys, err := g.bucketTarget(ctx, name)
 	if err != nil {
 		return Bucket{}, err
 	}
-	phys, err := physicalBucket(tc.tenant, name)
-	if err != nil {
-		return Bucket{}, err
-	}
-	if region == "" {
-		region = m.cfg.Region
-	}
-	if !validRegion(region) {
+	if region != "" && !validRegion(region) {
 		return Bucket{}, errs.New(errs.InvalidArgument, "region %q is invalid", region)
 	}
-	cctx, cancel := m.callContext(ctx)
-	defer cancel()
-	if err := tc.client.MakeBucket(cctx, phys, minio.MakeBucketOptions{Region: region}); err != nil {
-		return Bucket{}, translate(err, name, "")
+	region, err = c.MakeBucket(ctx, phys, region)
+	if err != nil {
+		return Bucket{}, err
 	}
 	return Bucket{Name: name, Region: region}, nil
 }
 
 // BucketExists reports whether the tenant has a bucket called name.
-func (m *MinIO) BucketExists(ctx context.Context, name string) (bool, error) {
-	tc, err := m.tenantFor(ctx)
+func (g *Gateway) BucketExists(ctx context.Context, name string) (bool, error) {
+	c, phys, err := g.bucketTarget(ctx, name)
 	if err != nil {
 		return false, err
 	}
-	phys, err := physicalBucket(tc.tenant, name)
-	if err != nil {
-		return false, err
-	}
-	cctx, cancel := m.callContext(ctx)
-	defer cancel()
-	ok, err := tc.client.BucketExists(cctx, phys)
-	if err != nil {
-		return false, translate(err, name, "")
-	}
-	return ok, nil
+	return c.BucketExists(ctx, phys)
 }
 
 // RemoveBucket removes an empty bucket.
-func (m *MinIO) RemoveBucket(ctx context.Context, name string) error {
-	tc, err := m.tenantFor(ctx)
+func (g *Gateway) RemoveBucket(ctx context.Context, name string) error {
+	c, phys, err := g.bucketTarget(ctx, name)
 	if err != nil {
 		return err
 	}
-	phys, err := physicalBucket(tc.tenant, name)
-	if err != nil {
-		return err
-	}
-	cctx, cancel := m.callContext(ctx)
-	defer cancel()
-	return translate(tc.client.RemoveBucket(cctx, phys), name, "")
+	return c.RemoveBucket(ctx, phys)
 }
 
 // validRegion accepts region names as S3 stores spell them: letters, digits,

@@ -5,12 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"net/http"
-	"sort"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/minio/minio-go/v7"
 
 	"s3gateway/errs"
 )
@@ -21,16 +17,8 @@ const MaxListLimit = 1000
 // ListObjects returns one page of a listing. Entries are sorted by name
 // (folders among objects, as S3 orders them); NextCursor continues after
 // the last entry of the page.
-//
-// minio-go's listing hands out each store page's objects first and then its
-// folders, so the stream is not sorted across the two. An entry is returned
-// only once every entry before it is known to have arrived: a folder proves
-// that for everything up to itself (the page's objects come before it), and
-// an object proves it for whatever arrived more than one store page
-// (maxKeys entries) before it. That settles a page after one or two store
-// requests, after which the listing is cancelled.
-func (m *MinIO) ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListPage, error) {
-	tc, phys, err := m.bucketTarget(ctx, bucket)
+func (g *Gateway) ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListPage, error) {
+	c, phys, err := g.bucketTarget(ctx, bucket)
 	if err != nil {
 		return ListPage{}, err
 	}
@@ -59,136 +47,24 @@ func (m *MinIO) ListObjects(ctx context.Context, bucket string, opts ListOptions
 		after = max(after, c)
 	}
 
-	maxKeys := min(limit+2, MaxListLimit)
-	cctx, cancel := m.callContext(ctx)
-	ch := tc.client.ListObjects(cctx, phys, minio.ListObjectsOptions{
-		Prefix:       opts.Prefix,
-		Recursive:    opts.Recursive,
-		StartAfter:   after,
-		WithMetadata: opts.WithMetadata,
-		UseV1:        opts.UseV1,
-		MaxKeys:      maxKeys,
+	entries, more, err := c.ListObjects(ctx, phys, ListQuery{
+		Prefix: opts.Prefix, Recursive: opts.Recursive, After: after, Limit: limit,
+		WithMetadata: opts.WithMetadata, UseV1: opts.UseV1,
 	})
-	defer func() {
-		// Stop the listing goroutine and let it finish.
-		cancel()
-		for range ch {
-		}
-	}()
-
-	var entries []ObjectInfo
-	seen := map[string]bool{}
-	b := listBound{sorted: opts.Recursive, pageSize: maxKeys}
-	complete := true
-	for obj := range ch {
-		if obj.Err != nil {
-			return ListPage{}, translate(obj.Err, bucket, "")
-		}
-		isDir := !opts.Recursive && obj.LastModified.IsZero() && strings.HasSuffix(obj.Key, "/")
-		// Keys up to the cursor are dropped: a start-after equal to a folder
-		// makes the store roll the keys under it into that folder again.
-		if obj.Key > after && !seen[obj.Key] {
-			seen[obj.Key] = true
-			entries = append(entries, listEntry(bucket, obj, isDir, opts.WithMetadata))
-		}
-		// Counting the settled entries takes a pass over them: it is done
-		// only when the page could be full.
-		if b.see(obj.Key, isDir) && len(entries) > limit && b.settled(entries) > limit {
-			complete = false
-			break
-		}
+	if err != nil {
+		return ListPage{}, err
 	}
-
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
-	if !complete {
-		n := sort.Search(len(entries), func(i int) bool { return entries[i].Name > b.bound })
-		entries = entries[:n]
+	page := ListPage{Objects: entries, Truncated: more}
+	for i := range page.Objects {
+		page.Objects[i].Bucket = bucket
 	}
-	page := ListPage{Objects: entries, Truncated: len(entries) > limit}
-	if page.Truncated {
-		page.Objects = entries[:limit]
-		page.NextCursor = encodeCursor(page.Objects[limit-1].Name)
+	if more {
+		page.NextCursor = encodeCursor(entries[len(entries)-1].Name)
 	}
 	if page.Objects == nil {
 		page.Objects = []ObjectInfo{}
 	}
 	return page, nil
-}
-
-// listBound tracks how far a listing stream is known to be complete: every
-// entry up to bound has arrived.
-type listBound struct {
-	sorted   bool // the stream is sorted (no folders)
-	pageSize int  // the most entries of one store page
-	bound    string
-	has      bool
-	run      []string // objects since the last folder
-}
-
-// see takes the next key of the stream and reports whether bound moved.
-func (b *listBound) see(key string, isDir bool) bool {
-	switch {
-	case b.sorted || isDir:
-		b.run = b.run[:0]
-		return b.raise(key)
-	}
-	// The page in progress holds at most the last pageSize objects; what
-	// came before them is from earlier pages, all below anything to come.
-	b.run = append(b.run, key)
-	if len(b.run) > b.pageSize {
-		return b.raise(b.run[len(b.run)-b.pageSize-1])
-	}
-	return false
-}
-
-func (b *listBound) raise(key string) bool {
-	if b.has && key <= b.bound {
-		return false
-	}
-	b.bound, b.has = key, true
-	return true
-}
-
-// settled counts the entries known to be in their final place.
-func (b *listBound) settled(entries []ObjectInfo) int {
-	if !b.has {
-		return 0
-	}
-	n := 0
-	for i := range entries {
-		if entries[i].Name <= b.bound {
-			n++
-		}
-	}
-	return n
-}
-
-// listEntry converts one listing entry.
-func listEntry(bucket string, obj minio.ObjectInfo, isDir, withMetadata bool) ObjectInfo {
-	if isDir {
-		return ObjectInfo{Bucket: bucket, Name: obj.Key, IsDir: true}
-	}
-	out := ObjectInfo{
-		Bucket:       bucket,
-		Name:         obj.Key,
-		Size:         obj.Size,
-		ETag:         trimETag(obj.ETag),
-		LastModified: obj.LastModified.UTC(),
-		ContentType:  obj.ContentType,
-		VersionID:    obj.VersionID,
-	}
-	if withMetadata {
-		out.Metadata = map[string]string{}
-		for k, v := range obj.UserMetadata {
-			switch {
-			case len(k) > len(metaPrefix) && strings.EqualFold(k[:len(metaPrefix)], metaPrefix):
-				out.Metadata[http.CanonicalHeaderKey(k[len(metaPrefix):])] = v
-			case strings.EqualFold(k, "Content-Type") && out.ContentType == "":
-				out.ContentType = v
-			}
-		}
-	}
-	return out
 }
 
 // cursorVersion is the format of listing cursors: base64url of

@@ -111,3 +111,17 @@ func ValidateObjectName(name string) error {
 }
 
 func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+
+// Describe names what a call was about in a message, by the tenant's names
+// (either may be empty).
+func Describe(bucket, name string) string {
+	switch {
+	case name != "":
+		return "object " + quote(name) + " in bucket " + quote(bucket)
+	case bucket != "":
+		return "bucket " + quote(bucket)
+	}
+	return "the request"
+}
+
+func quote(s string) string { return "\"" + s + "\"" }

@@ -1,18 +1,22 @@
-// Package service is the gateway's object-store contract and its MinIO
-// implementation.
+// Package service is the gateway's tenant-aware object-store contract:
+// what a tenant may ask for, checked, and carried out against a Store.
 //
 // Every method takes the tenant from ctx (access.NewContext, set by the auth
 // middleware) and talks to the store with that tenant's own credentials.
 // Bucket names in and out are the tenant's logical names; the mapping to
 // physical names (the tenant's prefix added) happens only inside this
 // package. Every error returned is an *errs.Error whose message is safe to
-// show a client.
+// show a client. The store itself is behind the Store interface (its MinIO
+// implementation is package miniostore).
 package service
 
 import (
 	"context"
 	"encoding/json"
 	"io"
+
+	"s3gateway/access"
+	"s3gateway/errs"
 )
 
 // Service is everything the HTTP layer needs from the store.
@@ -95,4 +99,60 @@ type Events interface {
 type Presigner interface {
 	PresignObject(ctx context.Context, req PresignRequest) (PresignedURL, error)
 	PresignPost(ctx context.Context, req PostPolicyRequest) (PresignedPost, error)
+}
+
+// Gateway is the Service over a Store.
+type Gateway struct {
+	store Store
+	// policyLocks serializes the policy writes of each physical bucket
+	// within this process (see policy.go); its zero value is ready.
+	policyLocks keyedMutex
+}
+
+var _ Service = (*Gateway)(nil)
+
+// New builds the service over store.
+func New(store Store) *Gateway { return &Gateway{store: store} }
+
+// Ready implements Health.
+func (g *Gateway) Ready(ctx context.Context) error { return g.store.Ready(ctx) }
+
+// tenantFor returns the tenant in ctx and its store client.
+func (g *Gateway) tenantFor(ctx context.Context) (*access.Tenant, StoreClient, error) {
+	t, ok := access.FromContext(ctx)
+	if !ok {
+		return nil, nil, errs.New(errs.Unauthorized, "no tenant for this request")
+	}
+	c, ok := g.store.Client(t)
+	if !ok {
+		return nil, nil, errs.New(errs.Unauthorized, "unknown tenant")
+	}
+	return t, c, nil
+}
+
+// bucketTarget resolves the store client and the physical bucket of a call
+// about a bucket.
+func (g *Gateway) bucketTarget(ctx context.Context, bucket string) (StoreClient, string, error) {
+	t, c, err := g.tenantFor(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	phys, err := physicalBucket(t, bucket)
+	if err != nil {
+		return nil, "", err
+	}
+	return c, phys, nil
+}
+
+// objectTarget resolves the store client and the physical bucket of a call
+// about one object, checking both names before anything reaches the store.
+func (g *Gateway) objectTarget(ctx context.Context, bucket, name string) (StoreClient, string, error) {
+	c, phys, err := g.bucketTarget(ctx, bucket)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := ValidateObjectName(name); err != nil {
+		return nil, "", err
+	}
+	return c, phys, nil
 }

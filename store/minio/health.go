@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"s3gateway/errs"
 )
 
-// readyTimeout bounds a readiness probe (or CallTimeout, when shorter).
+// readyTimeout bounds a readiness probe (or BackendTimeout, when shorter).
 const readyTimeout = 5 * time.Second
 
 // Ready reports whether the store answers. It asks for a bucket listing
@@ -23,14 +23,14 @@ const readyTimeout = 5 * time.Second
 // The probe goes to the store even while requests fail fast, and an answer
 // ends the fail-fast at once: readiness checks bring traffic back as soon as
 // the store is back.
-func (m *MinIO) Ready(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(withMark(ctx, markProbe), min(readyTimeout, m.cfg.CallTimeout))
+func (s *Store) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(withMark(ctx, markProbe), min(readyTimeout, s.cfg.BackendTimeout))
 	defer cancel()
-	tc := m.probeClient()
-	if tc == nil {
-		return m.probeHTTP(ctx)
+	c := s.probeClient()
+	if c == nil {
+		return s.probeHTTP(ctx)
 	}
-	_, err := tc.client.ListBuckets(ctx)
+	_, err := c.mc.ListBuckets(ctx)
 	if err == nil {
 		return nil
 	}
@@ -50,11 +50,11 @@ func (m *MinIO) Ready(ctx context.Context) error {
 
 // probeClient picks the client of the tenant with the smallest id, so the
 // probe is the same request every time; nil when there are no tenants.
-func (m *MinIO) probeClient() *tenantClient {
-	var best *tenantClient
-	for t, tc := range m.clients {
+func (s *Store) probeClient() *client {
+	var best *client
+	for t, c := range s.clients {
 		if best == nil || t.ID < best.tenant.ID {
-			best = tc
+			best = c
 		}
 	}
 	return best
@@ -62,13 +62,13 @@ func (m *MinIO) probeClient() *tenantClient {
 
 // probeHTTP sends an unauthenticated GET to the store's endpoint: any HTTP
 // answer but 503 means it is up.
-func (m *MinIO) probeHTTP(ctx context.Context) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.cfg.Endpoint.String(), nil)
+func (s *Store) probeHTTP(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.cfg.Endpoint.String(), nil)
 	if err != nil {
 		return errs.Wrap(err, errs.InternalError, "internal error")
 	}
 	client := &http.Client{
-		Transport:     m.storeTransport(),
+		Transport:     s.storeTransport(),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	resp, err := client.Do(req)

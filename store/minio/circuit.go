@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"context"
@@ -12,12 +12,9 @@ import (
 	"s3gateway/errs"
 )
 
-// Fail-fast defaults: after this many store requests in a row got no answer,
-// requests fail at once for the cool-down.
-const (
-	DefaultFailFastAfter    = 3
-	DefaultFailFastCooldown = 5 * time.Second
-)
+// failFastAfter is how many store requests in a row must get no answer
+// before requests fail at once for the cool-down, unless Config says.
+const failFastAfter = 3
 
 // circuit lets requests fail fast while the store is known to be down. The
 // store is taken as down after `threshold` requests in a row that got no
@@ -27,7 +24,7 @@ const (
 // error included) closes the circuit again, as does a readiness probe,
 // which always goes through.
 //
-// There is one circuit per MinIO, since all tenants share the one store.
+// There is one circuit per Store, since all tenants share the one store.
 type circuit struct {
 	threshold int
 	cooldown  time.Duration
@@ -40,10 +37,7 @@ type circuit struct {
 
 func newCircuit(threshold int, cooldown time.Duration) *circuit {
 	if threshold <= 0 {
-		threshold = DefaultFailFastAfter
-	}
-	if cooldown <= 0 {
-		cooldown = DefaultFailFastCooldown
+		threshold = failFastAfter
 	}
 	return &circuit{threshold: threshold, cooldown: cooldown, now: time.Now}
 }

@@ -1,11 +1,13 @@
-package service
+package miniostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,33 +16,38 @@ import (
 
 	"s3gateway/access"
 	"s3gateway/errs"
+	"s3gateway/service"
 )
 
-// Config configures the MinIO implementation.
+// Config configures the store adapter. Every value is the caller's: the
+// defaults of the knobs live in package config.
 type Config struct {
 	Endpoint  *url.URL // the store, as the gateway reaches it
-	PublicURL *url.URL // the store, as clients reach it (presigned URLs)
+	PublicURL *url.URL // the store, as clients reach it (presigned URLs); nil: Endpoint
 	Region    string
 	// PartSize is the part size of multipart uploads, and so the most an
-	// unknown-size upload buffers.
+	// unknown-size upload buffers. It must be positive; it is held within
+	// S3's part size limits.
 	PartSize int64
-	// CallTimeout bounds backend metadata calls (not data streams).
-	CallTimeout time.Duration
+	// BackendTimeout bounds backend metadata calls (not data streams), and
+	// the wait for the store's answer to any request. It must be positive.
+	BackendTimeout time.Duration
 	// CopyComposeThreshold is the source size from which a copy is done in
-	// parts (S3 copies at most 5 GiB in one request). Tests lower it.
+	// parts. 0 means S3's limit for a copy in one request (MaxSingleCopy);
+	// tests lower it.
 	CopyComposeThreshold int64
 	// Transport overrides the HTTP transport to the store (tests); object
 	// reads then use it too.
 	Transport http.RoundTripper
-	// StandardReads sends object reads through Transport as well, instead
-	// of the stream transport (see streamTransport) that the default
-	// transport to an http:// store otherwise comes with.
-	StandardReads bool
+	// ZeroCopyReads sends object reads from an http:// store reached
+	// without a proxy through the stream transport (see streamTransport)
+	// rather than the standard one.
+	ZeroCopyReads bool
 	// FailFastAfter is how many store requests in a row must go unanswered
 	// (refused, failed or timed-out connections) before requests fail at
-	// once with BackendUnavailable, for FailFastCooldown; then one request
-	// is let through as a trial, and any answer from the store ends the
-	// fail-fast. 0: DefaultFailFastAfter, DefaultFailFastCooldown.
+	// once with BackendUnavailable, for FailFastCooldown (which must be
+	// positive); then one request is let through as a trial, and any
+	// answer from the store ends the fail-fast. 0: failFastAfter.
 	FailFastAfter    int
 	FailFastCooldown time.Duration
 	// OnBackendError, when not nil, is told the code of every store request
@@ -54,20 +61,17 @@ type Config struct {
 // MaxSingleCopy is S3's limit for a copy in one request.
 const MaxSingleCopy = 5 << 30
 
-// MinIO is the Service implementation over minio-go. It holds one client
-// per tenant, built once at startup with that tenant's own credentials.
-type MinIO struct {
+// Store is the service.Store over minio-go. It holds one client per
+// tenant, built once at startup with that tenant's own credentials.
+type Store struct {
 	cfg     Config
-	clients map[*access.Tenant]*tenantClient
+	clients map[*access.Tenant]*client
 	// parts holds PartSize buffers for uploads of unknown size: one
 	// buffer per such upload in flight bounds their memory.
 	parts *partPool
 	// maxParts is the most parts an upload may have (S3's 10,000; tests
 	// lower it).
 	maxParts int
-	// policyLocks serializes the policy writes of each physical bucket
-	// within this process (see policy.go); its zero value is ready.
-	policyLocks keyedMutex
 	// circuit fails store requests fast while the store is down.
 	circuit *circuit
 	// stream carries object reads when the store can be reached over
@@ -75,28 +79,36 @@ type MinIO struct {
 	stream *streamTransport
 }
 
-// tenantClient is what the service holds for one tenant.
-type tenantClient struct {
+// client is the store with one tenant's credentials.
+type client struct {
+	s      *Store
 	tenant *access.Tenant
-	client *minio.Client // the store, the tenant's credentials
+	mc     *minio.Client // the store, the tenant's credentials
 	core   minio.Core    // low-level calls on the same client
 	// presign signs for the public URL; it has the region set so signing
 	// needs no network call.
 	presign *minio.Client
 }
 
-var _ Service = (*MinIO)(nil)
+var (
+	_ service.Store       = (*Store)(nil)
+	_ service.StoreClient = (*client)(nil)
+)
 
 // New builds a client for every tenant of reg.
-func New(cfg Config, reg *access.Registry) (*MinIO, error) {
-	if cfg.PartSize <= 0 {
-		cfg.PartSize = 8 << 20
+func New(cfg Config, reg *access.Registry) (*Store, error) {
+	switch {
+	case cfg.Endpoint == nil:
+		return nil, errors.New("store: no endpoint")
+	case cfg.PartSize <= 0:
+		return nil, errors.New("store: the part size must be positive")
+	case cfg.BackendTimeout <= 0:
+		return nil, errors.New("store: the backend timeout must be positive")
+	case cfg.FailFastCooldown <= 0:
+		return nil, errors.New("store: the fail-fast cool-down must be positive")
 	}
 	// A part of a multipart upload is 5 MiB to 5 GiB (the last may be less).
 	cfg.PartSize = min(max(cfg.PartSize, minPartSize), maxPartSize)
-	if cfg.CallTimeout <= 0 {
-		cfg.CallTimeout = 30 * time.Second
-	}
 	if cfg.CopyComposeThreshold <= 0 {
 		cfg.CopyComposeThreshold = MaxSingleCopy
 	}
@@ -106,42 +118,38 @@ func New(cfg Config, reg *access.Registry) (*MinIO, error) {
 	}
 	var stream *streamTransport
 	if cfg.Transport == nil {
-		t := NewTransport()
-		// The wait for the store's answer to any request, a download's
-		// or an upload's included, is bounded like a metadata call.
-		t.ResponseHeaderTimeout = cfg.CallTimeout
-		cfg.Transport = t
-		if !cfg.StandardReads && streamEligible(cfg.Endpoint) {
+		cfg.Transport = newTransport(cfg.BackendTimeout)
+		if cfg.ZeroCopyReads && streamEligible(cfg.Endpoint) {
 			// An object read waits for the store's answer as long as a
 			// metadata call may take.
-			stream = newStreamTransport(cfg.CallTimeout)
+			stream = newStreamTransport(cfg.BackendTimeout)
 		}
 	}
 	if cfg.OnBackendError == nil {
 		cfg.OnBackendError = func(errs.Code) {}
 	}
-	m := &MinIO{
-		cfg: cfg, clients: map[*access.Tenant]*tenantClient{}, maxParts: maxUploadParts,
+	s := &Store{
+		cfg: cfg, clients: map[*access.Tenant]*client{}, maxParts: maxUploadParts,
 		circuit: newCircuit(cfg.FailFastAfter, cfg.FailFastCooldown), stream: stream,
 	}
-	m.parts = newPartPool(int(cfg.PartSize))
+	s.parts = newPartPool(int(cfg.PartSize))
 	for _, t := range reg.All() {
-		tc, err := m.newTenantClient(t)
+		c, err := s.newClient(t)
 		if err != nil {
 			return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
 		}
-		m.clients[t] = tc
+		s.clients[t] = c
 	}
-	return m, nil
+	return s, nil
 }
 
-func (m *MinIO) newTenantClient(t *access.Tenant) (*tenantClient, error) {
+func (s *Store) newClient(t *access.Tenant) (*client, error) {
 	creds := credentials.NewStaticV4(t.AccessKey, t.SecretKey, "")
-	client, err := minio.New(m.cfg.Endpoint.Host, &minio.Options{
+	mc, err := minio.New(s.cfg.Endpoint.Host, &minio.Options{
 		Creds:     creds,
-		Secure:    m.cfg.Endpoint.Scheme == "https",
-		Region:    m.cfg.Region,
-		Transport: m.storeTransport(),
+		Secure:    s.cfg.Endpoint.Scheme == "https",
+		Region:    s.cfg.Region,
+		Transport: s.storeTransport(),
 		// Retries would replay request bodies the gateway streams once; the
 		// client of the gateway decides whether to retry.
 		MaxRetries: 1,
@@ -149,23 +157,33 @@ func (m *MinIO) newTenantClient(t *access.Tenant) (*tenantClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store client: %w", err)
 	}
-	presign, err := minio.New(m.cfg.PublicURL.Host, &minio.Options{
+	presign, err := minio.New(s.cfg.PublicURL.Host, &minio.Options{
 		Creds:     creds,
-		Secure:    m.cfg.PublicURL.Scheme == "https",
-		Region:    m.cfg.Region,
-		Transport: m.cfg.Transport,
+		Secure:    s.cfg.PublicURL.Scheme == "https",
+		Region:    s.cfg.Region,
+		Transport: s.cfg.Transport,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("presign client: %w", err)
 	}
-	return &tenantClient{tenant: t, client: client, core: minio.Core{Client: client}, presign: presign}, nil
+	return &client{s: s, tenant: t, mc: mc, core: minio.Core{Client: mc}, presign: presign}, nil
 }
 
-// NewTransport is the HTTP transport to the store: connections are reused
+// Client implements service.Store.
+func (s *Store) Client(t *access.Tenant) (service.StoreClient, bool) {
+	c, ok := s.clients[t]
+	if !ok {
+		return nil, false
+	}
+	return c, true
+}
+
+// newTransport is the HTTP transport to the store: connections are reused
 // across requests and tenants (the store is one host), and every phase
 // before the response body has a deadline, so a hung store cannot hold a
-// request forever.
-func NewTransport() *http.Transport {
+// request forever. The wait for the store's answer to any request, a
+// download's or an upload's included, is bounded like a metadata call.
+func newTransport(answerTimeout time.Duration) *http.Transport {
 	return &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: (&net.Dialer{
@@ -176,7 +194,7 @@ func NewTransport() *http.Transport {
 		MaxIdleConnsPerHost:   1024,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 30 * time.Second,
+		ResponseHeaderTimeout: answerTimeout,
 		ExpectContinueTimeout: time.Second,
 		// Objects are stored as sent; compression would only cost CPU.
 		DisableCompression: true,
@@ -184,30 +202,24 @@ func NewTransport() *http.Transport {
 }
 
 // storeTransport is the transport of the store clients.
-func (m *MinIO) storeTransport() http.RoundTripper {
-	t := storeTransport{base: m.cfg.Transport, circuit: m.circuit, onError: m.cfg.OnBackendError}
-	if m.stream != nil {
-		t.stream = m.stream
+func (s *Store) storeTransport() http.RoundTripper {
+	t := storeTransport{base: s.cfg.Transport, circuit: s.circuit, onError: s.cfg.OnBackendError}
+	if s.stream != nil {
+		t.stream = s.stream
 	}
 	return t
 }
 
-// tenantFor returns the client of the tenant in ctx.
-func (m *MinIO) tenantFor(ctx context.Context) (*tenantClient, error) {
-	t, ok := access.FromContext(ctx)
-	if !ok {
-		return nil, errs.New(errs.Unauthorized, "no tenant for this request")
-	}
-	tc, ok := m.clients[t]
-	if !ok {
-		return nil, errs.New(errs.Unauthorized, "unknown tenant")
-	}
-	return tc, nil
+// callContext bounds a metadata call (not a data stream) by BackendTimeout.
+func (c *client) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, c.s.cfg.BackendTimeout)
 }
 
-// callContext bounds a metadata call (not a data stream) by CallTimeout.
-func (m *MinIO) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, m.cfg.CallTimeout)
+// translate is the package's translate for a call of this tenant about
+// physical bucket and object name: messages name the bucket as the tenant
+// knows it (the tenant's bucket prefix is not shown).
+func (c *client) translate(err error, physical, name string) error {
+	return translate(err, strings.TrimPrefix(physical, c.tenant.BucketPrefix), name)
 }
 
 type captureKey struct{}

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package service
+package miniostore
 
 // allocPart allocates a part buffer in the Go heap.
 func allocPart(size int) []byte { return make([]byte, size) }

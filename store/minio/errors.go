@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"s3gateway/errs"
+	"s3gateway/service"
 )
 
 // translate turns an error of a store call into the contract's error. It is
@@ -23,7 +24,7 @@ func translate(err error, bucket, name string) error {
 	if _, ok := errs.As(err); ok {
 		return err
 	}
-	what := describe(bucket, name)
+	what := service.Describe(bucket, name)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return errs.Wrap(err, errs.BackendTimeout, "the object store did not answer in time")
@@ -103,15 +104,3 @@ func fromStoreCode(err error, resp minio.ErrorResponse, bucket, what string) err
 	}
 	return errs.Wrap(err, errs.InternalError, "internal error")
 }
-
-func describe(bucket, name string) string {
-	switch {
-	case name != "":
-		return "object " + quote(name) + " in bucket " + quote(bucket)
-	case bucket != "":
-		return "bucket " + quote(bucket)
-	}
-	return "the request"
-}
-
-func quote(s string) string { return "\"" + s + "\"" }
