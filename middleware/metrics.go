@@ -86,7 +86,7 @@ func NewMetrics(reg *prometheus.Registry) (*Metrics, error) {
 // Handler serves the registry in Prometheus' text format.
 func (m *Metrics) Handler() http.Handler { return m.handler }
 
-// BackendError counts a failed store request (service.Config.OnBackendError).
+// BackendError counts a failed store request (miniostore.Config.OnBackendError).
 func (m *Metrics) BackendError(code errs.Code) {
 	if m == nil {
 		return

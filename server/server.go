@@ -22,6 +22,7 @@ import (
 	"s3gateway/middleware"
 	"s3gateway/openapi"
 	"s3gateway/service"
+	miniostore "s3gateway/store/minio"
 )
 
 // HTTP server limits. There is deliberately no read or write timeout: they
@@ -75,21 +76,21 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	svc, err := service.New(service.Config{
-		Endpoint:    opts.Config.S3Endpoint,
-		PublicURL:   opts.Config.S3PublicURL,
-		Region:      opts.Config.S3Region,
-		PartSize:    opts.Config.PartSize,
-		CallTimeout: opts.Config.BackendCall,
-		Transport:   opts.Transport,
-
-		StandardReads:    !opts.Config.ZeroCopyReads,
+	store, err := miniostore.New(miniostore.Config{
+		Endpoint:         opts.Config.S3Endpoint,
+		PublicURL:        opts.Config.S3PublicURL,
+		Region:           opts.Config.S3Region,
+		PartSize:         opts.Config.PartSize,
+		BackendTimeout:   opts.Config.BackendCall,
+		Transport:        opts.Transport,
+		ZeroCopyReads:    opts.Config.ZeroCopyReads,
 		FailFastCooldown: opts.Config.BackendCooldown,
 		OnBackendError:   metrics.BackendError,
 	}, reg)
 	if err != nil {
-		return nil, fmt.Errorf("service: %w", err)
+		return nil, fmt.Errorf("store: %w", err)
 	}
+	svc := service.New(store)
 	shutdown, endStreams := context.WithCancel(context.Background())
 	e := handlers.New(handlers.Config{
 		Service:     svc,

@@ -9,66 +9,46 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"s3gateway/errs"
+	"s3gateway/service"
 )
 
-// CopyObject copies an object on the store, within or across the tenant's
-// buckets. The source is looked at first (its size decides how the copy is
+// CopyObject implements service.StoreClient: it copies an object on the
+// store, within or across buckets. The source is looked at first (its size decides how the copy is
 // made; its content type is kept when the metadata is replaced). A source
 // larger than CopyComposeThreshold (S3 copies at most 5 GiB in one request)
 // is copied in parts.
 //
 // Copy requests are not bounded by the call timeout: the store's work grows
 // with the size of the object.
-func (m *MinIO) CopyObject(ctx context.Context, req CopyRequest) (CopyResult, error) {
-	tc, srcPhys, err := m.objectTarget(ctx, req.Source.Bucket, req.Source.Name)
+func (c *client) CopyObject(ctx context.Context, req service.CopyRequest) (service.CopyResult, error) {
+	cctx, cancel := c.callContext(ctx)
+	src, err := c.mc.StatObject(cctx, req.Source.Bucket, req.Source.Name, minio.StatObjectOptions{})
+	cancel()
 	if err != nil {
-		return CopyResult{}, err
-	}
-	dstPhys, err := physicalBucket(tc.tenant, req.Destination.Bucket)
-	if err != nil {
-		return CopyResult{}, err
-	}
-	if err := ValidateObjectName(req.Destination.Name); err != nil {
-		return CopyResult{}, err
-	}
-	cond, err := conditionHeaders(req.Conditions)
-	if err != nil {
-		return CopyResult{}, err
+		return service.CopyResult{}, c.translate(err, req.Source.Bucket, req.Source.Name)
 	}
 	var meta map[string]string
 	if req.Metadata != nil {
-		if meta, err = metadataHeaders(req.Metadata); err != nil {
-			return CopyResult{}, err
-		}
+		meta = metadataHeaders(req.Metadata)
 	}
-
-	cctx, cancel := m.callContext(ctx)
-	src, err := tc.client.StatObject(cctx, srcPhys, req.Source.Name, minio.StatObjectOptions{})
-	cancel()
-	if err != nil {
-		return CopyResult{}, translate(err, req.Source.Bucket, req.Source.Name)
+	job := &copyJob{c: c, req: req, src: src, cond: conditionHeaders(req.Conditions), meta: meta}
+	if src.Size > c.s.cfg.CopyComposeThreshold {
+		return job.inParts(ctx)
 	}
-
-	c := &copyJob{m: m, tc: tc, req: req, srcPhys: srcPhys, dstPhys: dstPhys, src: src, cond: cond, meta: meta}
-	if src.Size > m.cfg.CopyComposeThreshold {
-		return c.inParts(ctx)
-	}
-	return c.single(ctx)
+	return job.single(ctx)
 }
 
 // copyJob is one CopyObject in progress.
 type copyJob struct {
-	m                *MinIO
-	tc               *tenantClient
-	req              CopyRequest
-	srcPhys, dstPhys string
-	src              minio.ObjectInfo
-	cond             map[string]string // x-amz-copy-source-if-* headers
-	meta             map[string]string // replacing user metadata, as headers; nil keeps the source's
+	c    *client
+	req  service.CopyRequest // physical buckets
+	src  minio.ObjectInfo
+	cond map[string]string // x-amz-copy-source-if-* headers
+	meta map[string]string // replacing user metadata, as headers; nil keeps the source's
 }
 
 // single copies in one request; the store checks the conditions.
-func (c *copyJob) single(ctx context.Context) (CopyResult, error) {
+func (c *copyJob) single(ctx context.Context) (service.CopyResult, error) {
 	h := make(map[string]string, len(c.cond)+len(c.meta)+6)
 	for k, v := range c.cond {
 		h[k] = v
@@ -84,13 +64,13 @@ func (c *copyJob) single(ctx context.Context) (CopyResult, error) {
 			h[k] = v
 		}
 	}
-	info, err := c.tc.core.CopyObject(ctx, c.srcPhys, c.req.Source.Name, c.dstPhys, c.req.Destination.Name,
+	info, err := c.c.core.CopyObject(ctx, c.req.Source.Bucket, c.req.Source.Name, c.req.Destination.Bucket, c.req.Destination.Name,
 		h, minio.CopySrcOptions{}, minio.PutObjectOptions{})
 	if err != nil {
-		return CopyResult{}, c.failure(err)
+		return service.CopyResult{}, c.failure(err)
 	}
-	return CopyResult{
-		Bucket: c.req.Destination.Bucket, Name: c.req.Destination.Name,
+	return service.CopyResult{
+		Name: c.req.Destination.Name,
 		ETag: trimETag(info.ETag), LastModified: info.LastModified.UTC(),
 	}, nil
 }
@@ -100,18 +80,18 @@ func (c *copyJob) single(ctx context.Context) (CopyResult, error) {
 // against the source first, and sent again with every part, pinned to the
 // ETag seen, so a source that changes during the copy fails the copy rather
 // than mixing two versions. On failure the upload is aborted.
-func (c *copyJob) inParts(ctx context.Context) (res CopyResult, err error) {
+func (c *copyJob) inParts(ctx context.Context) (res service.CopyResult, err error) {
 	size := c.src.Size
-	partSize := c.m.cfg.CopyComposeThreshold
-	if ceilDiv(size, partSize) > int64(c.m.maxParts) {
-		partSize = ceilDiv(size, int64(c.m.maxParts))
+	partSize := c.c.s.cfg.CopyComposeThreshold
+	if ceilDiv(size, partSize) > int64(c.c.s.maxParts) {
+		partSize = ceilDiv(size, int64(c.c.s.maxParts))
 	}
 	if partSize > MaxSingleCopy {
-		return CopyResult{}, errs.New(errs.EntityTooLarge, "the source is too large to copy")
+		return service.CopyResult{}, errs.New(errs.EntityTooLarge, "the source is too large to copy")
 	}
 	if !conditionsHold(c.req.Conditions, c.src.ETag, c.src.LastModified) {
-		return CopyResult{}, errs.New(errs.PreconditionFailed, "a precondition on %s does not hold",
-			describe(c.req.Source.Bucket, c.req.Source.Name))
+		return service.CopyResult{}, errs.New(errs.PreconditionFailed, "a precondition on %s does not hold",
+			service.Describe(c.c.logical(c.req.Source.Bucket), c.req.Source.Name))
 	}
 	partHeaders := make(map[string]string, len(c.cond)+1)
 	for k, v := range c.cond {
@@ -137,39 +117,39 @@ func (c *copyJob) inParts(ctx context.Context) (res CopyResult, err error) {
 		}
 	}
 	dst := c.req.Destination
-	cctx, cancel := c.m.callContext(ctx)
-	uploadID, err := c.tc.core.NewMultipartUpload(cctx, c.dstPhys, dst.Name, opts)
+	cctx, cancel := c.c.callContext(ctx)
+	uploadID, err := c.c.core.NewMultipartUpload(cctx, dst.Bucket, dst.Name, opts)
 	cancel()
 	if err != nil {
-		return CopyResult{}, translate(err, dst.Bucket, dst.Name)
+		return service.CopyResult{}, c.c.translate(err, dst.Bucket, dst.Name)
 	}
 	defer func() {
 		if err != nil {
-			c.m.abortUpload(ctx, c.tc, c.dstPhys, dst.Bucket, dst.Name, uploadID)
+			c.c.abortUpload(ctx, dst.Bucket, dst.Name, uploadID)
 		}
 	}()
 
 	parts := make([]minio.CompletePart, 0, ceilDiv(size, partSize))
 	for n, off := 1, int64(0); off < size; n++ {
 		length := min(partSize, size-off)
-		p, err := c.tc.core.CopyObjectPart(ctx, c.srcPhys, c.req.Source.Name, c.dstPhys, dst.Name,
+		p, err := c.c.core.CopyObjectPart(ctx, c.req.Source.Bucket, c.req.Source.Name, dst.Bucket, dst.Name,
 			uploadID, n, off, length, partHeaders)
 		if err != nil {
-			return CopyResult{}, c.failure(err)
+			return service.CopyResult{}, c.failure(err)
 		}
 		parts = append(parts, minio.CompletePart{PartNumber: n, ETag: p.ETag})
 		off += length
 	}
-	cctx, cancel = c.m.callContext(ctx)
+	cctx, cancel = c.c.callContext(ctx)
 	defer cancel()
-	info, err := c.tc.core.CompleteMultipartUpload(cctx, c.dstPhys, dst.Name, uploadID, parts, minio.PutObjectOptions{})
+	info, err := c.c.core.CompleteMultipartUpload(cctx, dst.Bucket, dst.Name, uploadID, parts, minio.PutObjectOptions{})
 	if err != nil {
-		return CopyResult{}, translate(err, dst.Bucket, dst.Name)
+		return service.CopyResult{}, c.c.translate(err, dst.Bucket, dst.Name)
 	}
-	res = CopyResult{Bucket: dst.Bucket, Name: dst.Name, ETag: trimETag(info.ETag), LastModified: info.LastModified.UTC()}
+	res = service.CopyResult{Name: dst.Name, ETag: trimETag(info.ETag), LastModified: info.LastModified.UTC()}
 	if info.LastModified.IsZero() {
 		// Completing reports no date; the new object has it.
-		if st, err := c.tc.client.StatObject(cctx, c.dstPhys, dst.Name, minio.StatObjectOptions{}); err == nil {
+		if st, err := c.c.mc.StatObject(cctx, dst.Bucket, dst.Name, minio.StatObjectOptions{}); err == nil {
 			res.LastModified = st.LastModified.UTC()
 		} else {
 			res.LastModified = time.Now().UTC()
@@ -185,27 +165,21 @@ func (c *copyJob) failure(err error) error {
 	if errors.As(err, &resp) {
 		switch resp.Code {
 		case "NoSuchKey", "NoSuchObject", "PreconditionFailed":
-			return translate(err, c.req.Source.Bucket, c.req.Source.Name)
+			return c.c.translate(err, c.req.Source.Bucket, c.req.Source.Name)
 		}
 	}
-	return translate(err, c.req.Destination.Bucket, c.req.Destination.Name)
+	return c.c.translate(err, c.req.Destination.Bucket, c.req.Destination.Name)
 }
 
-// conditionHeaders renders copy conditions as x-amz-copy-source-if-*
-// headers.
-func conditionHeaders(c CopyConditions) (map[string]string, error) {
+// conditionHeaders renders (checked) copy conditions as
+// x-amz-copy-source-if-* headers.
+func conditionHeaders(c service.CopyConditions) map[string]string {
 	h := map[string]string{}
-	for header, etag := range map[string]string{
-		"x-amz-copy-source-if-match":      c.MatchETag,
-		"x-amz-copy-source-if-none-match": c.NotMatchETag,
-	} {
-		if etag == "" {
-			continue
-		}
-		if !validHeaderValue(etag) {
-			return nil, errs.New(errs.InvalidArgument, "ETag condition %q is invalid", etag)
-		}
-		h[header] = quoteETag(etag)
+	if c.MatchETag != "" {
+		h["x-amz-copy-source-if-match"] = quoteETag(c.MatchETag)
+	}
+	if c.NotMatchETag != "" {
+		h["x-amz-copy-source-if-none-match"] = quoteETag(c.NotMatchETag)
 	}
 	if !c.ModifiedSince.IsZero() {
 		h["x-amz-copy-source-if-modified-since"] = c.ModifiedSince.UTC().Format(http.TimeFormat)
@@ -213,13 +187,13 @@ func conditionHeaders(c CopyConditions) (map[string]string, error) {
 	if !c.UnmodifiedSince.IsZero() {
 		h["x-amz-copy-source-if-unmodified-since"] = c.UnmodifiedSince.UTC().Format(http.TimeFormat)
 	}
-	return h, nil
+	return h
 }
 
 // conditionsHold evaluates copy conditions against a source as the store
 // does (MinIO's checkCopyObjectPreconditions): each condition on its own,
 // times to the second of HTTP dates.
-func conditionsHold(c CopyConditions, etag string, modified time.Time) bool {
+func conditionsHold(c service.CopyConditions, etag string, modified time.Time) bool {
 	switch {
 	case c.MatchETag != "" && !etagMatches(etag, c.MatchETag):
 		return false
@@ -237,10 +211,6 @@ func conditionsHold(c CopyConditions, etag string, modified time.Time) bool {
 // after the (whole) second of t.
 func modifiedSince(mtime, t time.Time) bool {
 	return !mtime.Before(unixSecond(t).Add(time.Second))
-}
-
-func etagMatches(etag, cond string) bool {
-	return cond == "*" || trimETag(cond) == trimETag(etag)
 }
 
 // standardHeaders are the headers, other than user metadata, an object was

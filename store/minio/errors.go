@@ -1,7 +1,6 @@
 package miniostore
 
 import (
-	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -25,11 +24,8 @@ func translate(err error, bucket, name string) error {
 		return err
 	}
 	what := service.Describe(bucket, name)
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return errs.Wrap(err, errs.BackendTimeout, "the object store did not answer in time")
-	case errors.Is(err, context.Canceled):
-		return errs.Wrap(err, errs.InternalError, "the request was cancelled")
+	if e := service.ContextError(err); e != nil {
+		return e
 	}
 	var resp minio.ErrorResponse
 	if errors.As(err, &resp) {

@@ -3,124 +3,50 @@ package miniostore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/notification"
 
 	"s3gateway/errs"
+	"s3gateway/service"
 )
 
-// knownEventNames lists, per event family, the event names a bucket can be
-// notified of or listened to ("*" stands for the whole family).
-var knownEventNames = map[string][]string{
-	"ObjectCreated": {"*", "Put", "Post", "Copy", "CompleteMultipartUpload",
-		"PutRetention", "PutLegalHold", "PutTagging", "DeleteTagging"},
-	"ObjectRemoved":                {"*", "Delete", "DeleteMarkerCreated", "DeleteAllVersions", "NoOP"},
-	"ObjectAccessed":               {"*", "Get", "Head", "GetRetention", "GetLegalHold", "Attributes"},
-	"ObjectRestore":                {"*", "Post", "Completed"},
-	"ObjectTransition":             {"*", "Failed", "Complete"},
-	"Replication":                  {"*", "OperationFailedReplication", "OperationCompletedReplication", "OperationMissedThreshold", "OperationReplicatedAfterThreshold", "OperationNotTracked"},
-	"Scanner":                      {"*", "ManyVersions", "LargeVersions", "BigPrefix"},
-	"LifecycleDelMarkerExpiration": {"Delete"},
-}
-
-// ValidateEventName checks that name is a bucket event the store knows,
-// such as "s3:ObjectCreated:*" or "s3:ObjectRemoved:Delete".
-func ValidateEventName(name string) error {
-	if problem := eventNameProblem(name); problem != "" {
-		return errs.New(errs.InvalidArgument, "%s", problem)
-	}
-	return nil
-}
-
-// eventNameProblem says what is wrong with an event name, "" when nothing.
-func eventNameProblem(name string) string {
-	rest, ok := strings.CutPrefix(name, "s3:")
-	family, kind, ok2 := strings.Cut(rest, ":")
-	if ok && ok2 && slices.Contains(knownEventNames[family], kind) {
-		return ""
-	}
-	if len(name) > 100 {
-		name = name[:100] + "..."
-	}
-	return fmt.Sprintf("%q is not a known event name (for example s3:ObjectCreated:*, s3:ObjectRemoved:Delete)", name)
-}
-
-// validateKeyFilter checks a key prefix or suffix filter.
-func validateKeyFilter(what, v string) error {
-	if len(v) > MaxObjectNameBytes || !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
-		return errs.New(errs.InvalidArgument, "%s must be valid UTF-8 of at most %d bytes", what, MaxObjectNameBytes)
-	}
-	return nil
-}
-
-// GetBucketNotification implements Notifications.
-func (m *MinIO) GetBucketNotification(ctx context.Context, bucket string) (NotificationConfig, error) {
-	tc, physical, err := m.notificationTarget(ctx, bucket)
-	if err != nil {
-		return NotificationConfig{}, err
-	}
-	cctx, cancel := m.callContext(ctx)
+// GetBucketNotification implements service.StoreClient.
+func (c *client) GetBucketNotification(ctx context.Context, bucket string) (service.NotificationConfig, error) {
+	cctx, cancel := c.callContext(ctx)
 	defer cancel()
-	cfg, err := tc.client.GetBucketNotification(cctx, physical)
+	cfg, err := c.mc.GetBucketNotification(cctx, bucket)
 	if err != nil {
-		return NotificationConfig{}, translate(err, bucket, "")
+		return service.NotificationConfig{}, c.translate(err, bucket, "")
 	}
 	return fromStoreNotification(cfg), nil
 }
 
-// SetBucketNotification implements Notifications. It replaces the whole
-// configuration and returns it as the store then reports it.
-func (m *MinIO) SetBucketNotification(ctx context.Context, bucket string, cfg NotificationConfig) (NotificationConfig, error) {
-	tc, physical, err := m.notificationTarget(ctx, bucket)
-	if err != nil {
-		return NotificationConfig{}, err
-	}
+// SetBucketNotification implements service.StoreClient.
+func (c *client) SetBucketNotification(ctx context.Context, bucket string, cfg service.NotificationConfig) error {
 	storeCfg, err := toStoreNotification(cfg)
-	if err != nil {
-		return NotificationConfig{}, err
-	}
-	cctx, cancel := m.callContext(ctx)
-	defer cancel()
-	if err := tc.client.SetBucketNotification(cctx, physical, storeCfg); err != nil {
-		return NotificationConfig{}, notificationError(err, bucket)
-	}
-	return m.GetBucketNotification(ctx, bucket)
-}
-
-// RemoveBucketNotification implements Notifications.
-func (m *MinIO) RemoveBucketNotification(ctx context.Context, bucket string) error {
-	tc, physical, err := m.notificationTarget(ctx, bucket)
 	if err != nil {
 		return err
 	}
-	cctx, cancel := m.callContext(ctx)
+	cctx, cancel := c.callContext(ctx)
 	defer cancel()
-	if err := tc.client.RemoveAllBucketNotification(cctx, physical); err != nil {
-		return translate(err, bucket, "")
+	if err := c.mc.SetBucketNotification(cctx, bucket, storeCfg); err != nil {
+		return notificationError(err, c.logical(bucket))
 	}
 	return nil
 }
 
-func (m *MinIO) notificationTarget(ctx context.Context, bucket string) (*tenantClient, string, error) {
-	tc, err := m.tenantFor(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	physical, err := physicalBucket(tc.tenant, bucket)
-	if err != nil {
-		return nil, "", err
-	}
-	return tc, physical, nil
+// RemoveBucketNotification implements service.StoreClient.
+func (c *client) RemoveBucketNotification(ctx context.Context, bucket string) error {
+	cctx, cancel := c.callContext(ctx)
+	defer cancel()
+	return c.translate(c.mc.RemoveAllBucketNotification(cctx, bucket), bucket, "")
 }
 
-// notificationError maps the store's refusal of a configuration. The store
-// checks what only it knows: whether each ARN is a target it has, and
+// notificationError maps the store's refusal of a configuration of the
+// tenant's bucket. The store checks what only it knows: whether each ARN is a target it has, and
 // whether rules overlap. MinIO answers most refusals with the one code
 // InvalidArgument; its message (never shown: it names the physical bucket)
 // tells them apart.
@@ -148,36 +74,17 @@ func notificationError(err error, bucket string) error {
 	return errs.Wrap(err, errs.InvalidArgument, "the object store refused the notification configuration of bucket %q as invalid", bucket)
 }
 
-// toStoreNotification checks a configuration and builds the store's form.
-func toStoreNotification(cfg NotificationConfig) (notification.Configuration, error) {
+// toStoreNotification builds the store's form of a checked configuration.
+func toStoreNotification(cfg service.NotificationConfig) (notification.Configuration, error) {
 	var out notification.Configuration
-	if len(cfg.Queues)+len(cfg.Topics)+len(cfg.CloudFunctions) == 0 {
-		return out, errs.New(errs.InvalidArgument, "the notification configuration must have at least one entry; to remove all, delete the configuration")
-	}
-	build := func(list string, i int, t NotificationTarget) (notification.Config, error) {
-		where := fmt.Sprintf("%s[%d]", list, i)
+	build := func(t service.NotificationTarget) (notification.Config, error) {
 		arn, err := notification.NewArnFromString(t.ARN)
 		if err != nil {
-			return notification.Config{}, errs.New(errs.InvalidArgument, "%s: arn must have the form arn:partition:service:region:account:resource", where)
-		}
-		if len(t.ID) > 255 || !utf8.ValidString(t.ID) {
-			return notification.Config{}, errs.New(errs.InvalidArgument, "%s: id must be valid UTF-8 of at most 255 bytes", where)
-		}
-		if len(t.Events) == 0 {
-			return notification.Config{}, errs.New(errs.InvalidArgument, "%s: events must list at least one event", where)
+			return notification.Config{}, errs.Wrap(err, errs.InvalidArgument, "arn must have the form arn:partition:service:region:account:resource")
 		}
 		c := notification.Config{ID: t.ID, Arn: arn}
 		for _, e := range t.Events {
-			if problem := eventNameProblem(e); problem != "" {
-				return notification.Config{}, errs.New(errs.InvalidArgument, "%s: %s", where, problem)
-			}
 			c.AddEvents(notification.EventType(e))
-		}
-		if err := validateKeyFilter(where+": filter prefix", t.Prefix); err != nil {
-			return notification.Config{}, err
-		}
-		if err := validateKeyFilter(where+": filter suffix", t.Suffix); err != nil {
-			return notification.Config{}, err
 		}
 		if t.Prefix != "" {
 			c.AddFilterPrefix(t.Prefix)
@@ -187,22 +94,22 @@ func toStoreNotification(cfg NotificationConfig) (notification.Configuration, er
 		}
 		return c, nil
 	}
-	for i, t := range cfg.Queues {
-		c, err := build("queueConfigurations", i, t)
+	for _, t := range cfg.Queues {
+		c, err := build(t)
 		if err != nil {
 			return out, err
 		}
 		out.QueueConfigs = append(out.QueueConfigs, notification.QueueConfig{Config: c, Queue: c.Arn.String()})
 	}
-	for i, t := range cfg.Topics {
-		c, err := build("topicConfigurations", i, t)
+	for _, t := range cfg.Topics {
+		c, err := build(t)
 		if err != nil {
 			return out, err
 		}
 		out.TopicConfigs = append(out.TopicConfigs, notification.TopicConfig{Config: c, Topic: c.Arn.String()})
 	}
-	for i, t := range cfg.CloudFunctions {
-		c, err := build("cloudFunctionConfigurations", i, t)
+	for _, t := range cfg.CloudFunctions {
+		c, err := build(t)
 		if err != nil {
 			return out, err
 		}
@@ -213,11 +120,11 @@ func toStoreNotification(cfg NotificationConfig) (notification.Configuration, er
 
 // fromStoreNotification converts the store's configuration; every list is
 // non-nil, empty when there are no entries.
-func fromStoreNotification(cfg notification.Configuration) NotificationConfig {
-	out := NotificationConfig{
-		Queues:         make([]NotificationTarget, 0, len(cfg.QueueConfigs)),
-		Topics:         make([]NotificationTarget, 0, len(cfg.TopicConfigs)),
-		CloudFunctions: make([]NotificationTarget, 0, len(cfg.LambdaConfigs)),
+func fromStoreNotification(cfg notification.Configuration) service.NotificationConfig {
+	out := service.NotificationConfig{
+		Queues:         make([]service.NotificationTarget, 0, len(cfg.QueueConfigs)),
+		Topics:         make([]service.NotificationTarget, 0, len(cfg.TopicConfigs)),
+		CloudFunctions: make([]service.NotificationTarget, 0, len(cfg.LambdaConfigs)),
 	}
 	for _, q := range cfg.QueueConfigs {
 		out.Queues = append(out.Queues, fromStoreTarget(q.Config, q.Queue))
@@ -231,8 +138,8 @@ func fromStoreNotification(cfg notification.Configuration) NotificationConfig {
 	return out
 }
 
-func fromStoreTarget(c notification.Config, arn string) NotificationTarget {
-	t := NotificationTarget{ID: c.ID, ARN: arn, Events: make([]string, 0, len(c.Events))}
+func fromStoreTarget(c notification.Config, arn string) service.NotificationTarget {
+	t := service.NotificationTarget{ID: c.ID, ARN: arn, Events: make([]string, 0, len(c.Events))}
 	for _, e := range c.Events {
 		t.Events = append(t.Events, string(e))
 	}

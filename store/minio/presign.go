@@ -2,123 +2,46 @@ package miniostore
 
 import (
 	"context"
-	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/minio/minio-go/v7"
 
 	"s3gateway/errs"
-)
-
-// The range of a presigned request's lifetime.
-const (
-	MinPresignExpiry = time.Second
-	MaxPresignExpiry = 7 * 24 * time.Hour
+	"s3gateway/service"
 )
 
 // filenameVariable in a POST form's key is replaced by the store with the
 // uploaded file's name.
 const filenameVariable = "${filename}"
 
-// maxHeaderOverride bounds a response header a presigned GET asks for.
-const maxHeaderOverride = 1024
-
-// PresignObject implements Presigner. Signing needs no call to the store:
-// the presign client has its region set.
-func (m *MinIO) PresignObject(ctx context.Context, req PresignRequest) (PresignedURL, error) {
-	tc, err := m.tenantFor(ctx)
+// PresignGet implements service.StoreClient. Signing needs no call to the
+// store: the presign client has its region set.
+func (c *client) PresignGet(ctx context.Context, bucket, name string, expires time.Duration, query url.Values) (*url.URL, error) {
+	u, err := c.presign.PresignedGetObject(ctx, bucket, name, expires, query)
 	if err != nil {
-		return PresignedURL{}, err
+		return nil, c.translate(err, bucket, name)
 	}
-	physical, err := physicalBucket(tc.tenant, req.Bucket)
-	if err != nil {
-		return PresignedURL{}, err
-	}
-	if err := ValidateObjectName(req.Name); err != nil {
-		return PresignedURL{}, err
-	}
-	expires, err := presignExpiry(req.Expires)
-	if err != nil {
-		return PresignedURL{}, err
-	}
-	method := strings.ToUpper(req.Method)
-	// The signature dates from a moment at or after now, truncated to the
-	// second; the URL is valid at least until signed + expires.
-	signed := time.Now().UTC().Truncate(time.Second)
-	var u *url.URL
-	switch method {
-	case http.MethodGet:
-		params, err := responseHeaderParams(req.ResponseHeaders)
-		if err != nil {
-			return PresignedURL{}, err
-		}
-		u, err = tc.presign.PresignedGetObject(ctx, physical, req.Name, expires, params)
-		if err != nil {
-			return PresignedURL{}, translate(err, req.Bucket, req.Name)
-		}
-	case http.MethodPut:
-		if req.ResponseHeaders != (ResponseHeaders{}) {
-			return PresignedURL{}, errs.New(errs.InvalidArgument, "responseHeaders apply to GET only")
-		}
-		u, err = tc.presign.PresignedPutObject(ctx, physical, req.Name, expires)
-		if err != nil {
-			return PresignedURL{}, translate(err, req.Bucket, req.Name)
-		}
-	default:
-		return PresignedURL{}, errs.New(errs.InvalidArgument, "method must be GET or PUT")
-	}
-	return PresignedURL{URL: u.String(), Method: method, ExpiresAt: signed.Add(expires)}, nil
+	return u, nil
 }
 
-// PresignPost implements Presigner. For a NamePrefix the form's key is
-// NamePrefix followed by ${filename}, which the store replaces with the
-// uploaded file's name; a client may set the key to any name under the
-// prefix instead.
-func (m *MinIO) PresignPost(ctx context.Context, req PostPolicyRequest) (PresignedPost, error) {
-	tc, err := m.tenantFor(ctx)
+// PresignPut implements service.StoreClient.
+func (c *client) PresignPut(ctx context.Context, bucket, name string, expires time.Duration) (*url.URL, error) {
+	u, err := c.presign.PresignedPutObject(ctx, bucket, name, expires)
 	if err != nil {
-		return PresignedPost{}, err
+		return nil, c.translate(err, bucket, name)
 	}
-	physical, err := physicalBucket(tc.tenant, req.Bucket)
-	if err != nil {
-		return PresignedPost{}, err
-	}
-	switch {
-	case (req.Name == "") == (req.NamePrefix == ""):
-		return PresignedPost{}, errs.New(errs.InvalidArgument, "exactly one of name and namePrefix must be given")
-	case req.Name != "":
-		if err := ValidateObjectName(req.Name); err != nil {
-			return PresignedPost{}, err
-		}
-	default:
-		if err := ValidateObjectName(req.NamePrefix); err != nil {
-			return PresignedPost{}, errs.Wrap(err, errs.InvalidObjectName, "namePrefix must be valid UTF-8 of at most %d bytes, without NUL or '.' and '..' segments", MaxObjectNameBytes)
-		}
-	}
-	expires, err := presignExpiry(req.Expires)
-	if err != nil {
-		return PresignedPost{}, err
-	}
-	switch {
-	case req.MinSize < 0 || req.MaxSize < 0:
-		return PresignedPost{}, errs.New(errs.InvalidArgument, "contentLengthRange must not be negative")
-	case req.MaxSize == 0 && req.MinSize > 0:
-		return PresignedPost{}, errs.New(errs.InvalidArgument, "contentLengthRange needs a max greater than 0")
-	case req.MinSize > req.MaxSize:
-		return PresignedPost{}, errs.New(errs.InvalidArgument, "contentLengthRange min must not be greater than max")
-	}
-	if err := checkPresignHeader("contentType", req.ContentType); err != nil {
-		return PresignedPost{}, err
-	}
+	return u, nil
+}
 
-	// The policy states its expiration to the millisecond.
-	expiresAt := time.Now().UTC().Truncate(time.Millisecond).Add(expires)
+// PresignPost implements service.StoreClient. For a NamePrefix the form's
+// key is NamePrefix followed by ${filename}, which the store replaces with
+// the uploaded file's name.
+func (c *client) PresignPost(ctx context.Context, req service.PostPolicy) (*url.URL, map[string]string, error) {
 	p := minio.NewPostPolicy()
 	steps := []func() error{
-		func() error { return p.SetBucket(physical) },
-		func() error { return p.SetExpires(expiresAt) },
+		func() error { return p.SetBucket(req.Bucket) },
+		func() error { return p.SetExpires(req.ExpiresAt) },
 	}
 	if req.Name != "" {
 		steps = append(steps, func() error { return p.SetKey(req.Name) })
@@ -133,59 +56,15 @@ func (m *MinIO) PresignPost(ctx context.Context, req PostPolicyRequest) (Presign
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
-			return PresignedPost{}, errs.Wrap(err, errs.InvalidArgument, "the upload conditions are invalid")
+			return nil, nil, errs.Wrap(err, errs.InvalidArgument, "the upload conditions are invalid")
 		}
 	}
-	u, form, err := tc.presign.PresignedPostPolicy(ctx, p)
+	u, form, err := c.presign.PresignedPostPolicy(ctx, p)
 	if err != nil {
-		return PresignedPost{}, translate(err, req.Bucket, req.Name)
+		return nil, nil, c.translate(err, req.Bucket, req.Name)
 	}
 	if req.NamePrefix != "" {
 		form["key"] = req.NamePrefix + filenameVariable
 	}
-	return PresignedPost{URL: u.String(), FormData: form, ExpiresAt: expiresAt}, nil
-}
-
-// presignExpiry checks a presigned request's lifetime, in whole seconds.
-func presignExpiry(d time.Duration) (time.Duration, error) {
-	d = d.Truncate(time.Second)
-	if d < MinPresignExpiry || d > MaxPresignExpiry {
-		return 0, errs.New(errs.InvalidArgument, "expiresIn must be between %d and %d seconds",
-			int64(MinPresignExpiry/time.Second), int64(MaxPresignExpiry/time.Second))
-	}
-	return d, nil
-}
-
-// responseHeaderParams are the query parameters that make the store answer
-// a presigned GET with the given headers.
-func responseHeaderParams(h ResponseHeaders) (url.Values, error) {
-	params := url.Values{}
-	for _, o := range []struct{ field, param, value string }{
-		{"responseHeaders.contentType", "response-content-type", h.ContentType},
-		{"responseHeaders.contentDisposition", "response-content-disposition", h.ContentDisposition},
-		{"responseHeaders.cacheControl", "response-cache-control", h.CacheControl},
-	} {
-		if o.value == "" {
-			continue
-		}
-		if err := checkPresignHeader(o.field, o.value); err != nil {
-			return nil, err
-		}
-		params.Set(o.param, o.value)
-	}
-	return params, nil
-}
-
-// checkPresignHeader refuses what cannot be an HTTP header value: control
-// characters, and more than maxHeaderOverride bytes.
-func checkPresignHeader(field, v string) error {
-	if len(v) > maxHeaderOverride {
-		return errs.New(errs.InvalidArgument, "%s must be at most %d bytes", field, maxHeaderOverride)
-	}
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
-			return errs.New(errs.InvalidArgument, "%s must not contain control characters", field)
-		}
-	}
-	return nil
+	return u, form, nil
 }

@@ -1,19 +1,18 @@
 package miniostore
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/minio/minio-go/v7"
 	"go.uber.org/zap"
 
 	"s3gateway/errs"
 	"s3gateway/internal/logctx"
+	"s3gateway/service"
 )
 
 // S3's limits for uploads.
@@ -21,12 +20,11 @@ const (
 	maxUploadParts = 10000
 	minPartSize    = 5 << 20 // every part but the last
 	maxPartSize    = 5 << 30 // any part
-	maxObjectSize  = 5 << 40 // any object
-	maxObjectBytes = "5 TiB" // maxObjectSize, for messages
 	metaPrefix     = "x-amz-meta-"
 )
 
-// PutObject stores body as bucket/name, streaming it with bounded memory.
+// PutObject implements service.StoreClient: it stores body as bucket/name,
+// streaming it with bounded memory.
 //
 // The multipart upload is driven here with minio.Core rather than by
 // minio-go's PutObject, so that a failed upload is always aborted with a
@@ -41,37 +39,15 @@ const (
 // doubled the gateway's CPU per uploaded MiB and added a fifth to the
 // store's. A store reached across an untrusted network should be reached
 // over https://, where TLS protects the payload.
-func (m *MinIO) PutObject(ctx context.Context, bucket, name string, body io.Reader, opts PutOptions) (UploadResult, error) {
-	tc, phys, err := m.objectTarget(ctx, bucket, name)
-	if err != nil {
-		return UploadResult{}, err
-	}
-	switch {
-	case opts.Size < -1:
-		return UploadResult{}, errs.New(errs.InvalidArgument, "size %d is invalid", opts.Size)
-	case opts.Size > maxObjectSize:
-		return UploadResult{}, errs.New(errs.EntityTooLarge, "an object can be at most %s", maxObjectBytes)
-	}
-	if body == nil {
-		body = http.NoBody
-	}
-	contentType := opts.ContentType
-	if contentType == "" {
-		contentType = "application/octet-stream"
-	}
-	if !validHeaderValue(contentType) {
-		return UploadResult{}, errs.New(errs.InvalidArgument, "content type %q is invalid", contentType)
-	}
-	meta, err := metadataHeaders(opts.Metadata)
-	if err != nil {
-		return UploadResult{}, err
-	}
+func (c *client) PutObject(ctx context.Context, bucket, name string, body io.Reader, opts service.PutOptions) (service.UploadResult, error) {
 	up := &upload{
-		m: m, tc: tc, phys: phys, bucket: bucket, name: name,
-		opts: minio.PutObjectOptions{ContentType: contentType, UserMetadata: meta, DisableContentSha256: true},
+		c: c, bucket: bucket, name: name,
+		opts: minio.PutObjectOptions{
+			ContentType: opts.ContentType, UserMetadata: metadataHeaders(opts.Metadata), DisableContentSha256: true,
+		},
 	}
 	switch {
-	case opts.Size >= 0 && opts.Size <= m.cfg.PartSize:
+	case opts.Size >= 0 && opts.Size <= c.s.cfg.PartSize:
 		return up.single(ctx, body, opts.Size)
 	case opts.Size > 0:
 		return up.multipartKnown(ctx, body, opts.Size)
@@ -84,31 +60,29 @@ var unsignedPart = minio.PutObjectPartOptions{DisableContentSha256: true}
 
 // upload is one PutObject in progress.
 type upload struct {
-	m            *MinIO
-	tc           *tenantClient
-	phys         string
-	bucket, name string // the tenant's names
+	c            *client
+	bucket, name string // bucket is physical
 	opts         minio.PutObjectOptions
 }
 
 // single stores size bytes of body in one PUT, streamed straight through.
-func (up *upload) single(ctx context.Context, body io.Reader, size int64) (UploadResult, error) {
+func (up *upload) single(ctx context.Context, body io.Reader, size int64) (service.UploadResult, error) {
 	br := &bodyReader{r: io.LimitReader(body, size)}
-	info, err := up.tc.core.PutObject(ctx, up.phys, up.name, br, size, "", "", up.opts)
+	info, err := up.c.core.PutObject(ctx, up.bucket, up.name, br, size, "", "", up.opts)
 	if err != nil {
-		return UploadResult{}, up.failure(err, br, size)
+		return service.UploadResult{}, up.failure(err, br, size)
 	}
 	return up.result(info, size), nil
 }
 
 // singleBuffered stores data, the whole (small) body held in a pooled
 // buffer, in one PUT.
-func (up *upload) singleBuffered(ctx context.Context, data []byte) (UploadResult, error) {
+func (up *upload) singleBuffered(ctx context.Context, data []byte) (service.UploadResult, error) {
 	part := newPartReader(data)
-	info, err := up.tc.core.PutObject(ctx, up.phys, up.name, part, int64(len(data)), "", "", up.opts)
+	info, err := up.c.core.PutObject(ctx, up.bucket, up.name, part, int64(len(data)), "", "", up.opts)
 	part.revoke()
 	if err != nil {
-		return UploadResult{}, translate(err, up.bucket, up.name)
+		return service.UploadResult{}, up.c.translate(err, up.bucket, up.name)
 	}
 	return up.result(info, int64(len(data))), nil
 }
@@ -116,28 +90,28 @@ func (up *upload) singleBuffered(ctx context.Context, data []byte) (UploadResult
 // multipartKnown stores a body of known size in parts, each streamed from
 // body with its exact length. The part size grows with the object so that
 // the 10,000-part limit holds.
-func (up *upload) multipartKnown(ctx context.Context, body io.Reader, size int64) (res UploadResult, err error) {
-	partSize := up.m.knownPartSize(size)
+func (up *upload) multipartKnown(ctx context.Context, body io.Reader, size int64) (res service.UploadResult, err error) {
+	partSize := up.c.s.knownPartSize(size)
 	if partSize > maxPartSize {
-		return UploadResult{}, errs.New(errs.EntityTooLarge, "an object can be at most %s", maxObjectBytes)
+		return service.UploadResult{}, errs.New(errs.EntityTooLarge, "an object can be at most %s", service.MaxObjectSizeText)
 	}
 	uploadID, err := up.start(ctx)
 	if err != nil {
-		return UploadResult{}, err
+		return service.UploadResult{}, err
 	}
 	defer func() {
 		if err != nil {
-			up.m.abortUpload(ctx, up.tc, up.phys, up.bucket, up.name, uploadID)
+			up.c.abortUpload(ctx, up.bucket, up.name, uploadID)
 		}
 	}()
 	br := &bodyReader{r: body}
 	parts := make([]minio.CompletePart, 0, ceilDiv(size, partSize))
 	for n, off := 1, int64(0); off < size; n++ {
 		length := min(partSize, size-off)
-		p, err := up.tc.core.PutObjectPart(ctx, up.phys, up.name, uploadID, n,
+		p, err := up.c.core.PutObjectPart(ctx, up.bucket, up.name, uploadID, n,
 			io.LimitReader(br, length), length, unsignedPart)
 		if err != nil {
-			return UploadResult{}, up.failure(err, br, off+length)
+			return service.UploadResult{}, up.failure(err, br, off+length)
 		}
 		parts = append(parts, minio.CompletePart{PartNumber: n, ETag: p.ETag})
 		off += length
@@ -147,8 +121,8 @@ func (up *upload) multipartKnown(ctx context.Context, body io.Reader, size int64
 
 // knownPartSize is the part size for an object of size bytes: PartSize, or
 // more when PartSize would need more parts than allowed.
-func (m *MinIO) knownPartSize(size int64) int64 {
-	return max(m.cfg.PartSize, ceilDiv(size, int64(m.maxParts)))
+func (s *Store) knownPartSize(size int64) int64 {
+	return max(s.cfg.PartSize, ceilDiv(size, int64(s.maxParts)))
 }
 
 // unknownSize stores a body of unknown length. It reads PartSize bytes into
@@ -159,13 +133,13 @@ func (m *MinIO) knownPartSize(size int64) int64 {
 // The store client reads the buffer only through a partReader, revoked
 // once its request is over: a failed request the transport still holds
 // cannot read the buffer after it went back to the pool.
-func (up *upload) unknownSize(ctx context.Context, body io.Reader) (res UploadResult, err error) {
-	buf := up.m.parts.get()
-	defer up.m.parts.put(buf)
+func (up *upload) unknownSize(ctx context.Context, body io.Reader) (res service.UploadResult, err error) {
+	buf := up.c.s.parts.get()
+	defer up.c.s.parts.put(buf)
 
 	n, next, more, err := fillPart(body, buf, 0)
 	if err != nil {
-		return UploadResult{}, bodyFailure(err)
+		return service.UploadResult{}, bodyFailure(err)
 	}
 	if !more {
 		return up.singleBuffered(ctx, buf[:n])
@@ -173,29 +147,29 @@ func (up *upload) unknownSize(ctx context.Context, body io.Reader) (res UploadRe
 
 	uploadID, err := up.start(ctx)
 	if err != nil {
-		return UploadResult{}, err
+		return service.UploadResult{}, err
 	}
 	defer func() {
 		if err != nil {
-			up.m.abortUpload(ctx, up.tc, up.phys, up.bucket, up.name, uploadID)
+			up.c.abortUpload(ctx, up.bucket, up.name, uploadID)
 		}
 	}()
 	var parts []minio.CompletePart
 	var total int64
 	for partNumber := 1; ; partNumber++ {
-		if more && partNumber >= up.m.maxParts {
-			return UploadResult{}, errs.New(errs.EntityTooLarge,
-				"an upload of unknown size can have at most %d parts of %d bytes", up.m.maxParts, up.m.cfg.PartSize)
+		if more && partNumber >= up.c.s.maxParts {
+			return service.UploadResult{}, errs.New(errs.EntityTooLarge,
+				"an upload of unknown size can have at most %d parts of %d bytes", up.c.s.maxParts, up.c.s.cfg.PartSize)
 		}
 		if err := ctx.Err(); err != nil {
-			return UploadResult{}, translate(err, up.bucket, up.name)
+			return service.UploadResult{}, up.c.translate(err, up.bucket, up.name)
 		}
 		part := newPartReader(buf[:n])
-		p, err := up.tc.core.PutObjectPart(ctx, up.phys, up.name, uploadID, partNumber,
+		p, err := up.c.core.PutObjectPart(ctx, up.bucket, up.name, uploadID, partNumber,
 			part, int64(n), unsignedPart)
 		part.revoke()
 		if err != nil {
-			return UploadResult{}, translate(err, up.bucket, up.name)
+			return service.UploadResult{}, up.c.translate(err, up.bucket, up.name)
 		}
 		parts = append(parts, minio.CompletePart{PartNumber: partNumber, ETag: p.ETag})
 		total += int64(n)
@@ -205,7 +179,7 @@ func (up *upload) unknownSize(ctx context.Context, body io.Reader) (res UploadRe
 		// The look-ahead byte starts the next part.
 		buf[0] = next
 		if n, next, more, err = fillPart(body, buf, 1); err != nil {
-			return UploadResult{}, bodyFailure(err)
+			return service.UploadResult{}, bodyFailure(err)
 		}
 	}
 	return up.complete(ctx, uploadID, parts, total)
@@ -253,28 +227,28 @@ func readFull(body io.Reader, buf []byte) (n int, eof bool, err error) {
 
 // start begins a multipart upload.
 func (up *upload) start(ctx context.Context) (string, error) {
-	cctx, cancel := up.m.callContext(ctx)
+	cctx, cancel := up.c.callContext(ctx)
 	defer cancel()
-	id, err := up.tc.core.NewMultipartUpload(cctx, up.phys, up.name, up.opts)
+	id, err := up.c.core.NewMultipartUpload(cctx, up.bucket, up.name, up.opts)
 	if err != nil {
-		return "", translate(err, up.bucket, up.name)
+		return "", up.c.translate(err, up.bucket, up.name)
 	}
 	return id, nil
 }
 
 // complete finishes a multipart upload.
-func (up *upload) complete(ctx context.Context, uploadID string, parts []minio.CompletePart, size int64) (UploadResult, error) {
-	cctx, cancel := up.m.callContext(ctx)
+func (up *upload) complete(ctx context.Context, uploadID string, parts []minio.CompletePart, size int64) (service.UploadResult, error) {
+	cctx, cancel := up.c.callContext(ctx)
 	defer cancel()
-	info, err := up.tc.core.CompleteMultipartUpload(cctx, up.phys, up.name, uploadID, parts, minio.PutObjectOptions{})
+	info, err := up.c.core.CompleteMultipartUpload(cctx, up.bucket, up.name, uploadID, parts, minio.PutObjectOptions{})
 	if err != nil {
-		return UploadResult{}, translate(err, up.bucket, up.name)
+		return service.UploadResult{}, up.c.translate(err, up.bucket, up.name)
 	}
 	return up.result(info, size), nil
 }
 
-func (up *upload) result(info minio.UploadInfo, size int64) UploadResult {
-	return UploadResult{Bucket: up.bucket, Name: up.name, ETag: trimETag(info.ETag), Size: size, VersionID: info.VersionID}
+func (up *upload) result(info minio.UploadInfo, size int64) service.UploadResult {
+	return service.UploadResult{Name: up.name, ETag: trimETag(info.ETag), Size: size, VersionID: info.VersionID}
 }
 
 // failure explains a failed streamed PUT: the client's body failing or
@@ -288,7 +262,7 @@ func (up *upload) failure(err error, br *bodyReader, want int64) error {
 	case eof && read < want:
 		return errs.Wrap(err, errs.InvalidArgument, "the body is shorter than its announced size")
 	}
-	return translate(err, up.bucket, up.name)
+	return up.c.translate(err, up.bucket, up.name)
 }
 
 // bodyFailure is the error for an upload body that could not be read.
@@ -306,12 +280,12 @@ func bodyFailure(err error) error {
 // abortUpload aborts a multipart upload after a failure. It does not use
 // ctx's cancellation, which may be the failure, so the abort is still sent
 // when the client has gone.
-func (m *MinIO) abortUpload(ctx context.Context, tc *tenantClient, phys, bucket, name, uploadID string) {
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.CallTimeout)
+func (c *client) abortUpload(ctx context.Context, bucket, name, uploadID string) {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.s.cfg.BackendTimeout)
 	defer cancel()
-	if err := tc.core.AbortMultipartUpload(actx, phys, name, uploadID); err != nil {
+	if err := c.core.AbortMultipartUpload(actx, bucket, name, uploadID); err != nil {
 		logctx.From(ctx).Warn("abort of a failed multipart upload failed",
-			zap.String("tenant", tc.tenant.ID), zap.String("bucket", bucket), zap.String("object", name),
+			zap.String("tenant", c.tenant.ID), zap.String("bucket", bucket), zap.String("object", name),
 			zap.String("uploadId", uploadID), zap.Error(err))
 	}
 }
@@ -347,57 +321,19 @@ func (b *bodyReader) state() (int64, bool, error) {
 	return b.n, b.eof, b.err
 }
 
-// metadataHeaders checks user metadata and names each key as an
+// metadataHeaders names each (checked) user metadata key as an
 // x-amz-meta- header. minio-go sends a UserMetadata key that already looks
 // like a header of its own ("x-amz-acl", "Content-Type", "x-minio-…") as
 // that header; prefixing every key keeps user metadata user metadata.
-func metadataHeaders(meta map[string]string) (map[string]string, error) {
+func metadataHeaders(meta map[string]string) map[string]string {
 	if len(meta) == 0 {
-		return nil, nil
+		return nil
 	}
 	out := make(map[string]string, len(meta))
 	for k, v := range meta {
-		if k == "" || !validToken(k) {
-			return nil, errs.New(errs.InvalidArgument, "metadata key %q is invalid: it must be a non-empty HTTP token", k)
-		}
-		if !validHeaderValue(v) {
-			return nil, errs.New(errs.InvalidArgument, "the value of metadata key %q is invalid: it must be UTF-8 without control characters", k)
-		}
-		h := metaPrefix + http.CanonicalHeaderKey(k)
-		if _, dup := out[h]; dup {
-			return nil, errs.New(errs.InvalidArgument, "metadata key %q is given more than once", k)
-		}
-		out[h] = v
+		out[metaPrefix+http.CanonicalHeaderKey(k)] = v
 	}
-	return out, nil
-}
-
-// validToken reports whether s is an HTTP token (RFC 9110).
-func validToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case bytes.IndexByte([]byte("!#$%&'*+-.^_`|~"), c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// validHeaderValue reports whether s can travel as a header value unchanged
-// in meaning: valid UTF-8 without control characters (CR and LF included).
-func validHeaderValue(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return false
-		}
-	}
-	return true
+	return out
 }
 
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }

@@ -219,7 +219,12 @@ func (c *client) callContext(ctx context.Context) (context.Context, context.Canc
 // physical bucket and object name: messages name the bucket as the tenant
 // knows it (the tenant's bucket prefix is not shown).
 func (c *client) translate(err error, physical, name string) error {
-	return translate(err, strings.TrimPrefix(physical, c.tenant.BucketPrefix), name)
+	return translate(err, c.logical(physical), name)
+}
+
+// logical is how a message names the tenant's bucket physical.
+func (c *client) logical(physical string) string {
+	return strings.TrimPrefix(physical, c.tenant.BucketPrefix)
 }
 
 type captureKey struct{}

@@ -1,0 +1,98 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"unicode/utf8"
+
+	"s3gateway/errs"
+)
+
+// S3's limit for an object's size.
+const (
+	MaxObjectSize     = 5 << 40
+	MaxObjectSizeText = "5 TiB" // MaxObjectSize, for messages
+)
+
+// PutObject stores body as bucket/name, streaming it with bounded memory
+// (opts.Size -1: unknown). Nothing of a failed upload stays in the store.
+func (g *Gateway) PutObject(ctx context.Context, bucket, name string, body io.Reader, opts PutOptions) (UploadResult, error) {
+	c, phys, err := g.objectTarget(ctx, bucket, name)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	switch {
+	case opts.Size < -1:
+		return UploadResult{}, errs.New(errs.InvalidArgument, "size %d is invalid", opts.Size)
+	case opts.Size > MaxObjectSize:
+		return UploadResult{}, errs.New(errs.EntityTooLarge, "an object can be at most %s", MaxObjectSizeText)
+	}
+	if body == nil {
+		body = http.NoBody
+	}
+	if opts.ContentType == "" {
+		opts.ContentType = "application/octet-stream"
+	}
+	if !validHeaderValue(opts.ContentType) {
+		return UploadResult{}, errs.New(errs.InvalidArgument, "content type %q is invalid", opts.ContentType)
+	}
+	if err := validateMetadata(opts.Metadata); err != nil {
+		return UploadResult{}, err
+	}
+	res, err := c.PutObject(ctx, phys, name, body, opts)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	res.Bucket = bucket
+	return res, nil
+}
+
+// validateMetadata checks user metadata: each key a non-empty HTTP token,
+// once (keys are compared as header names), each value fit for a header.
+func validateMetadata(meta map[string]string) error {
+	seen := make(map[string]bool, len(meta))
+	for k, v := range meta {
+		if k == "" || !validToken(k) {
+			return errs.New(errs.InvalidArgument, "metadata key %q is invalid: it must be a non-empty HTTP token", k)
+		}
+		if !validHeaderValue(v) {
+			return errs.New(errs.InvalidArgument, "the value of metadata key %q is invalid: it must be UTF-8 without control characters", k)
+		}
+		h := http.CanonicalHeaderKey(k)
+		if seen[h] {
+			return errs.New(errs.InvalidArgument, "metadata key %q is given more than once", k)
+		}
+		seen[h] = true
+	}
+	return nil
+}
+
+// validToken reports whether s is an HTTP token (RFC 9110).
+func validToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case bytes.IndexByte([]byte("!#$%&'*+-.^_`|~"), c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue reports whether s can travel as a header value unchanged
+// in meaning: valid UTF-8 without control characters (CR and LF included).
+func validHeaderValue(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
