@@ -324,12 +324,14 @@ func TestNew_objectReadTransport(t *testing.T) {
 		cfg        Config
 		wantStream bool
 	}{
-		"objectReads_streamByDefault": {Config{Endpoint: parse("http://127.0.0.1:9000")}, true},
-		"objectReads_standardAsked":   {Config{Endpoint: parse("http://127.0.0.1:9000"), StandardReads: true}, false},
-		"objectReads_tlsStore":        {Config{Endpoint: parse("https://127.0.0.1:9000")}, false},
-		"objectReads_ownTransport":    {Config{Endpoint: parse("http://127.0.0.1:9000"), Transport: NewTransport()}, false},
+		"objectReads_streamAsked":   {Config{Endpoint: parse("http://127.0.0.1:9000"), ZeroCopyReads: true}, true},
+		"objectReads_standardAsked": {Config{Endpoint: parse("http://127.0.0.1:9000")}, false},
+		"objectReads_tlsStore":      {Config{Endpoint: parse("https://127.0.0.1:9000"), ZeroCopyReads: true}, false},
+		"objectReads_ownTransport":  {Config{Endpoint: parse("http://127.0.0.1:9000"), ZeroCopyReads: true, Transport: newTransport(time.Second)}, false},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tc.cfg.PartSize, tc.cfg.BackendTimeout, tc.cfg.FailFastCooldown = 8<<20, time.Second, time.Second
 			m, err := New(tc.cfg, &access.Registry{})
 			if err != nil {
 				t.Fatal(err)

@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"bytes"
@@ -19,14 +19,8 @@ import (
 	"s3gateway/access"
 	"s3gateway/errs"
 	"s3gateway/internal/minitest"
+	"s3gateway/service"
 )
-
-var _ interface {
-	Buckets
-	Objects
-	Uploads
-	Health
-} = (*MinIO)(nil)
 
 const coreTenantsYAML = `
 tenants:
@@ -46,7 +40,8 @@ const coreMiB = 1 << 20
 // service over it.
 type coreEnvironment struct {
 	srv        *minitest.Server
-	svc        *MinIO
+	svc        *service.Gateway
+	store      *Store
 	cfg        Config
 	a, b       *access.Tenant
 	ctxA, ctxB context.Context
@@ -62,15 +57,12 @@ func coreEnv(t *testing.T, tweak ...func(*Config)) *coreEnvironment {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Endpoint: endpoint, Region: "us-east-1", PartSize: 5 * coreMiB, CallTimeout: 30 * time.Second}
+	cfg := Config{Endpoint: endpoint, Region: "us-east-1", PartSize: 5 * coreMiB, BackendTimeout: 30 * time.Second, ZeroCopyReads: true}
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	svc, err := New(cfg, reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := &coreEnvironment{srv: srv, svc: svc, cfg: cfg}
+	svc, store := newTestGateway(t, cfg, reg)
+	env := &coreEnvironment{srv: srv, svc: svc, store: store, cfg: cfg}
 	for _, tn := range reg.All() {
 		switch tn.ID {
 		case "ta":
@@ -82,6 +74,26 @@ func coreEnv(t *testing.T, tweak ...func(*Config)) *coreEnvironment {
 	env.ctxA = access.NewContext(t.Context(), env.a)
 	env.ctxB = access.NewContext(t.Context(), env.b)
 	return env
+}
+
+// newTestGateway builds the store adapter and the service over it. Knobs
+// left zero get the values a gateway would run with in tests.
+func newTestGateway(t *testing.T, cfg Config, reg *access.Registry) (*service.Gateway, *Store) {
+	t.Helper()
+	if cfg.PartSize == 0 {
+		cfg.PartSize = 8 * coreMiB
+	}
+	if cfg.BackendTimeout == 0 {
+		cfg.BackendTimeout = 30 * time.Second
+	}
+	if cfg.FailFastCooldown == 0 {
+		cfg.FailFastCooldown = 5 * time.Second
+	}
+	store, err := New(cfg, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return service.New(store), store
 }
 
 // coreRaw is a plain minio-go client with a tenant's own store keys,
@@ -110,7 +122,7 @@ func coreBucket(t *testing.T, env *coreEnvironment, ctx context.Context, name st
 }
 
 // corePut stores data under name.
-func corePut(t *testing.T, env *coreEnvironment, ctx context.Context, bucket, name string, data []byte, opts PutOptions) UploadResult {
+func corePut(t *testing.T, env *coreEnvironment, ctx context.Context, bucket, name string, data []byte, opts service.PutOptions) service.UploadResult {
 	t.Helper()
 	if opts.Size == 0 {
 		opts.Size = int64(len(data))
@@ -125,7 +137,7 @@ func corePut(t *testing.T, env *coreEnvironment, ctx context.Context, bucket, na
 // coreRead reads a whole object through the service.
 func coreRead(t *testing.T, env *coreEnvironment, ctx context.Context, bucket, name string) []byte {
 	t.Helper()
-	obj, err := env.svc.GetObject(ctx, bucket, name, GetOptions{})
+	obj, err := env.svc.GetObject(ctx, bucket, name, service.GetOptions{})
 	if err != nil {
 		t.Fatalf("get %q: %v", name, err)
 	}
@@ -240,7 +252,7 @@ func (l *coreRequestLog) take() []*http.Request {
 
 func TestCoreBuckets(t *testing.T) {
 	log := &coreRequestLog{}
-	env := coreEnv(t, func(c *Config) { c.Transport = coreHookTransport{base: NewTransport(), after: log.add} })
+	env := coreEnv(t, func(c *Config) { c.Transport = coreHookTransport{base: newTransport(30 * time.Second), after: log.add} })
 	a, b := env.ctxA, env.ctxB
 
 	t.Run("makeBucket_ok", func(t *testing.T) {
@@ -322,7 +334,7 @@ func TestCoreBuckets(t *testing.T) {
 		coreWantCode(t, err, errs.InvalidBucketName)
 	})
 	t.Run("removeBucket_notEmpty", func(t *testing.T) {
-		corePut(t, env, a, "archive", "x", []byte("x"), PutOptions{})
+		corePut(t, env, a, "archive", "x", []byte("x"), service.PutOptions{})
 		coreWantCode(t, env.svc.RemoveBucket(a, "archive"), errs.BucketNotEmpty)
 	})
 	t.Run("removeBucket_missing", func(t *testing.T) {
@@ -350,10 +362,10 @@ func TestCoreBuckets(t *testing.T) {
 	t.Run("everyCallSignedByTheTenant", func(t *testing.T) {
 		log.take()
 		coreBucket(t, env, a, "signed")
-		corePut(t, env, a, "signed", "big", coreData(6*coreMiB, 1), PutOptions{})
-		corePut(t, env, a, "signed", "small", []byte("s"), PutOptions{Size: -1})
+		corePut(t, env, a, "signed", "big", coreData(6*coreMiB, 1), service.PutOptions{})
+		corePut(t, env, a, "signed", "small", []byte("s"), service.PutOptions{Size: -1})
 		coreRead(t, env, a, "signed", "big")
-		if _, err := env.svc.ListObjects(a, "signed", ListOptions{}); err != nil {
+		if _, err := env.svc.ListObjects(a, "signed", service.ListOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := env.svc.RemoveObjects(a, "signed", []string{"big", "small"}); err != nil {

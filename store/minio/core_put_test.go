@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"testing/iotest"
 
 	"s3gateway/errs"
+	"s3gateway/service"
 )
 
 func TestCorePutObject(t *testing.T) {
@@ -44,7 +45,7 @@ func TestCorePutObject(t *testing.T) {
 			}
 			t.Run(label, func(t *testing.T) {
 				name := "obj-" + label
-				res, err := env.svc.PutObject(a, "upl", name, body, PutOptions{
+				res, err := env.svc.PutObject(a, "upl", name, body, service.PutOptions{
 					Size: size, ContentType: "application/x-test", Metadata: map[string]string{"kind": label},
 				})
 				if err != nil {
@@ -72,40 +73,40 @@ func TestCorePutObject(t *testing.T) {
 		}
 	}
 	t.Run("defaultContentType", func(t *testing.T) {
-		corePut(t, env, a, "upl", "untyped", []byte("x"), PutOptions{})
+		corePut(t, env, a, "upl", "untyped", []byte("x"), service.PutOptions{})
 		info, err := env.svc.StatObject(a, "upl", "untyped")
 		if err != nil || info.ContentType != "application/octet-stream" {
 			t.Fatalf("%+v %v", info, err)
 		}
 	})
 	t.Run("shortBody_single", func(t *testing.T) {
-		_, err := env.svc.PutObject(a, "upl", "short-single", bytes.NewReader(data[:coreMiB]), PutOptions{Size: 3 * coreMiB})
+		_, err := env.svc.PutObject(a, "upl", "short-single", bytes.NewReader(data[:coreMiB]), service.PutOptions{Size: 3 * coreMiB})
 		coreWantCode(t, err, errs.InvalidArgument)
 		coreNoUpload(t, env, a, env.a, "upl", "short-single")
 	})
 	t.Run("shortBody_multipart", func(t *testing.T) {
-		_, err := env.svc.PutObject(a, "upl", "short-multi", bytes.NewReader(data[:8*coreMiB]), PutOptions{Size: 12 * coreMiB})
+		_, err := env.svc.PutObject(a, "upl", "short-multi", bytes.NewReader(data[:8*coreMiB]), service.PutOptions{Size: 12 * coreMiB})
 		coreWantCode(t, err, errs.InvalidArgument)
 		coreNoUpload(t, env, a, env.a, "upl", "short-multi")
 	})
 	t.Run("tooLarge", func(t *testing.T) {
-		_, err := env.svc.PutObject(a, "upl", "huge", strings.NewReader(""), PutOptions{Size: 5<<40 + 1})
+		_, err := env.svc.PutObject(a, "upl", "huge", strings.NewReader(""), service.PutOptions{Size: 5<<40 + 1})
 		coreWantCode(t, err, errs.EntityTooLarge)
 	})
 	t.Run("badSize", func(t *testing.T) {
-		_, err := env.svc.PutObject(a, "upl", "bad", strings.NewReader(""), PutOptions{Size: -2})
+		_, err := env.svc.PutObject(a, "upl", "bad", strings.NewReader(""), service.PutOptions{Size: -2})
 		coreWantCode(t, err, errs.InvalidArgument)
 	})
 	t.Run("missingBucket", func(t *testing.T) {
 		for _, size := range []int64{1, 6 * coreMiB, -1} {
-			_, err := env.svc.PutObject(a, "gone", "x", bytes.NewReader(data[:max(size, 1)]), PutOptions{Size: size})
+			_, err := env.svc.PutObject(a, "gone", "x", bytes.NewReader(data[:max(size, 1)]), service.PutOptions{Size: size})
 			coreWantCode(t, err, errs.NoSuchBucket)
 		}
 	})
 }
 
 func TestCorePartSizes(t *testing.T) {
-	m := &MinIO{cfg: Config{PartSize: 8 << 20}, maxParts: maxUploadParts}
+	m := &Store{cfg: Config{PartSize: 8 << 20}, maxParts: maxUploadParts}
 	for _, tc := range []struct {
 		name       string
 		size, want int64
@@ -171,7 +172,7 @@ func TestCoreCutUploads(t *testing.T) {
 		t.Run("readError_"+label, func(t *testing.T) {
 			name := "read-error-" + label
 			body := &coreCutReader{data: data, at: 7 * coreMiB, fail: true}
-			_, err := env.svc.PutObject(a, "cut", name, body, PutOptions{Size: size})
+			_, err := env.svc.PutObject(a, "cut", name, body, service.PutOptions{Size: size})
 			coreWantCode(t, err, errs.InvalidArgument)
 			if !errors.Is(err, errCoreCut) {
 				t.Fatalf("cause %v", err)
@@ -183,7 +184,7 @@ func TestCoreCutUploads(t *testing.T) {
 			ctx, cancel := context.WithCancel(a)
 			defer cancel()
 			body := &coreCutReader{data: data, at: 7 * coreMiB, cut: cancel}
-			_, err := env.svc.PutObject(ctx, "cut", name, body, PutOptions{Size: size})
+			_, err := env.svc.PutObject(ctx, "cut", name, body, service.PutOptions{Size: size})
 			coreWantCode(t, err, errs.InternalError)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("cause %v", err)
@@ -193,27 +194,27 @@ func TestCoreCutUploads(t *testing.T) {
 	}
 	t.Run("readError_singlePut", func(t *testing.T) {
 		body := &coreCutReader{data: data[:4*coreMiB], at: coreMiB, fail: true}
-		_, err := env.svc.PutObject(a, "cut", "single", body, PutOptions{Size: 4 * coreMiB})
+		_, err := env.svc.PutObject(a, "cut", "single", body, service.PutOptions{Size: 4 * coreMiB})
 		coreWantCode(t, err, errs.InvalidArgument)
 		coreNoUpload(t, env, a, env.a, "cut", "single")
 	})
 	t.Run("unexpectedEOFIsNotTheEnd", func(t *testing.T) {
 		body := io.MultiReader(bytes.NewReader(data[:coreMiB]), iotest.ErrReader(io.ErrUnexpectedEOF))
-		_, err := env.svc.PutObject(a, "cut", "unexpected-eof", body, PutOptions{Size: -1})
+		_, err := env.svc.PutObject(a, "cut", "unexpected-eof", body, service.PutOptions{Size: -1})
 		coreWantCode(t, err, errs.InvalidArgument)
 		coreNoUpload(t, env, a, env.a, "cut", "unexpected-eof")
 	})
 	t.Run("tooManyParts_unknownSize", func(t *testing.T) {
-		env.svc.maxParts = 2
-		defer func() { env.svc.maxParts = maxUploadParts }()
-		_, err := env.svc.PutObject(a, "cut", "too-many", io.MultiReader(bytes.NewReader(data)), PutOptions{Size: -1})
+		env.store.maxParts = 2
+		defer func() { env.store.maxParts = maxUploadParts }()
+		_, err := env.svc.PutObject(a, "cut", "too-many", io.MultiReader(bytes.NewReader(data)), service.PutOptions{Size: -1})
 		coreWantCode(t, err, errs.EntityTooLarge)
 		coreNoUpload(t, env, a, env.a, "cut", "too-many")
 	})
 	t.Run("exactlyMaxParts_unknownSize", func(t *testing.T) {
-		env.svc.maxParts = 2
-		defer func() { env.svc.maxParts = maxUploadParts }()
-		res, err := env.svc.PutObject(a, "cut", "max-parts", io.MultiReader(bytes.NewReader(data[:10*coreMiB])), PutOptions{Size: -1})
+		env.store.maxParts = 2
+		defer func() { env.store.maxParts = maxUploadParts }()
+		res, err := env.svc.PutObject(a, "cut", "max-parts", io.MultiReader(bytes.NewReader(data[:10*coreMiB])), service.PutOptions{Size: -1})
 		if err != nil || !strings.HasSuffix(res.ETag, "-2") {
 			t.Fatalf("%+v %v", res, err)
 		}

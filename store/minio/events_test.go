@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"context"
@@ -14,10 +14,11 @@ import (
 
 	"s3gateway/errs"
 	"s3gateway/internal/minitest"
+	"s3gateway/service"
 )
 
 // extNext returns the next item of a stream, failing after limit.
-func extNext(t *testing.T, ch <-chan StreamItem, limit time.Duration) StreamItem {
+func extNext(t *testing.T, ch <-chan service.StreamItem, limit time.Duration) service.StreamItem {
 	t.Helper()
 	select {
 	case item, ok := <-ch:
@@ -28,13 +29,13 @@ func extNext(t *testing.T, ch <-chan StreamItem, limit time.Duration) StreamItem
 	case <-time.After(limit):
 		t.Fatalf("nothing on the stream within %s", limit)
 	}
-	return StreamItem{}
+	return service.StreamItem{}
 }
 
 // extWarmUp puts objects named by key(i) until the stream delivers one of
 // them: the store registers a listener a moment after it is asked to, and
 // what happens before is not sent. It returns once the stream is quiet.
-func extWarmUp(t *testing.T, env *extEnvironment, ch <-chan StreamItem, bucket string, key func(i int) string) {
+func extWarmUp(t *testing.T, env *extEnvironment, ch <-chan service.StreamItem, bucket string, key func(i int) string) {
 	t.Helper()
 	warm := map[string]bool{}
 	deadline := time.Now().Add(20 * time.Second)
@@ -70,7 +71,7 @@ func extWarmUp(t *testing.T, env *extEnvironment, ch <-chan StreamItem, bucket s
 }
 
 // extNextEvent returns the next event, skipping notices.
-func extNextEvent(t *testing.T, ch <-chan StreamItem, limit time.Duration) Event {
+func extNextEvent(t *testing.T, ch <-chan service.StreamItem, limit time.Duration) service.Event {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for {
@@ -82,7 +83,7 @@ func extNextEvent(t *testing.T, ch <-chan StreamItem, limit time.Duration) Event
 }
 
 // extWaitClosed waits for a stream to close, discarding what it still sends.
-func extWaitClosed(t *testing.T, ch <-chan StreamItem, limit time.Duration) {
+func extWaitClosed(t *testing.T, ch <-chan service.StreamItem, limit time.Duration) {
 	t.Helper()
 	timeout := time.After(limit)
 	for {
@@ -162,7 +163,7 @@ func TestEventsListen(t *testing.T) {
 	t.Run("delivered", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(env.ctx)
 		defer cancel()
-		ch, err := env.svc.ListenBucket(ctx, "feed", EventFilter{})
+		ch, err := env.svc.ListenBucket(ctx, "feed", service.EventFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +194,7 @@ func TestEventsListen(t *testing.T) {
 	t.Run("filtered", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(env.ctx)
 		defer cancel()
-		ch, err := env.svc.ListenBucket(ctx, "feed", EventFilter{Prefix: "in/", Suffix: ".jpg", Events: []string{"s3:ObjectCreated:*"}})
+		ch, err := env.svc.ListenBucket(ctx, "feed", service.EventFilter{Prefix: "in/", Suffix: ".jpg", Events: []string{"s3:ObjectCreated:*"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +217,7 @@ func TestEventsListen(t *testing.T) {
 
 	t.Run("slow consumer leaves", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(env.ctx)
-		ch, err := env.svc.ListenBucket(ctx, "feed", EventFilter{Prefix: "slow/"})
+		ch, err := env.svc.ListenBucket(ctx, "feed", service.EventFilter{Prefix: "slow/"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,14 +243,14 @@ func TestEventsListen(t *testing.T) {
 	t.Run("refused", func(t *testing.T) {
 		for _, c := range []struct {
 			bucket string
-			filter EventFilter
+			filter service.EventFilter
 			code   errs.Code
 		}{
-			{"missing", EventFilter{}, errs.NoSuchBucket},
-			{"Bad_Bucket", EventFilter{}, errs.InvalidBucketName},
-			{"feed", EventFilter{Events: []string{"s3:Bogus:*"}}, errs.InvalidArgument},
-			{"feed", EventFilter{Events: []string{"ObjectCreated:*"}}, errs.InvalidArgument},
-			{"feed", EventFilter{Events: []string{"s3:ObjectCreated:*", "s3:ObjectCreated:Teleport"}}, errs.InvalidArgument},
+			{"missing", service.EventFilter{}, errs.NoSuchBucket},
+			{"Bad_Bucket", service.EventFilter{}, errs.InvalidBucketName},
+			{"feed", service.EventFilter{Events: []string{"s3:Bogus:*"}}, errs.InvalidArgument},
+			{"feed", service.EventFilter{Events: []string{"ObjectCreated:*"}}, errs.InvalidArgument},
+			{"feed", service.EventFilter{Events: []string{"s3:ObjectCreated:*", "s3:ObjectCreated:Teleport"}}, errs.InvalidArgument},
 		} {
 			_, err := env.svc.ListenBucket(env.ctx, c.bucket, c.filter)
 			extWantCode(t, err, c.code)
@@ -263,7 +264,7 @@ func TestEventsReconnect(t *testing.T) {
 	extRequireStreamingListen(t, env, env.extBucket(t, "feed"))
 	ctx, cancel := context.WithCancel(env.ctx)
 	defer cancel()
-	ch, err := env.svc.ListenBucket(ctx, "feed", EventFilter{Events: []string{"s3:ObjectCreated:*"}})
+	ch, err := env.svc.ListenBucket(ctx, "feed", service.EventFilter{Events: []string{"s3:ObjectCreated:*"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,10 +272,10 @@ func TestEventsReconnect(t *testing.T) {
 
 	restarted := make(chan error, 1)
 	go func() { restarted <- env.srv.Restart(2 * time.Second) }()
-	if item := extNext(t, ch, 15*time.Second); item.Notice != NoticeReconnecting {
+	if item := extNext(t, ch, 15*time.Second); item.Notice != service.NoticeReconnecting {
 		t.Fatalf("got %+v, want the reconnecting notice", item)
 	}
-	if item := extNext(t, ch, 60*time.Second); item.Notice != NoticeReconnected {
+	if item := extNext(t, ch, 60*time.Second); item.Notice != service.NoticeReconnected {
 		t.Fatalf("got %+v, want the reconnected notice", item)
 	}
 	if err := <-restarted; err != nil {

@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"s3gateway/errs"
+	"s3gateway/service"
 )
 
 // Uploads are started straight on the store with the tenant's own keys, as
@@ -38,8 +39,8 @@ func TestCoreIncompleteUploads(t *testing.T) {
 	twice2 := start("twice", 2)
 	odd := start("中文 +%/ü?.bin")
 
-	byName := func(ups []IncompleteUpload) map[string][]IncompleteUpload {
-		out := map[string][]IncompleteUpload{}
+	byName := func(ups []service.IncompleteUpload) map[string][]service.IncompleteUpload {
+		out := map[string][]service.IncompleteUpload{}
 		for _, u := range ups {
 			out[u.Name] = append(out[u.Name], u)
 		}

@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"s3gateway/access"
 	"s3gateway/errs"
+	"s3gateway/service"
 )
 
 // Tenant B sees nothing of tenant A, through the service (its names map
@@ -27,9 +28,9 @@ func TestCoreIsolation(t *testing.T) {
 	coreBucket(t, env, a, "private")
 	coreBucket(t, env, a, "shared")
 	coreBucket(t, env, b, "shared")
-	corePut(t, env, a, "private", "secret.txt", []byte("A's secret"), PutOptions{})
-	corePut(t, env, a, "shared", "doc", []byte("A's doc"), PutOptions{})
-	corePut(t, env, b, "shared", "doc", []byte("B's doc"), PutOptions{})
+	corePut(t, env, a, "private", "secret.txt", []byte("A's secret"), service.PutOptions{})
+	corePut(t, env, a, "shared", "doc", []byte("A's doc"), service.PutOptions{})
+	corePut(t, env, b, "shared", "doc", []byte("B's doc"), service.PutOptions{})
 
 	t.Run("service_listBuckets", func(t *testing.T) {
 		got, err := env.svc.ListBuckets(b)
@@ -46,11 +47,11 @@ func TestCoreIsolation(t *testing.T) {
 		}
 	})
 	t.Run("service_otherTenantsBucketIsMissing", func(t *testing.T) {
-		_, err := env.svc.GetObject(b, "private", "secret.txt", GetOptions{})
+		_, err := env.svc.GetObject(b, "private", "secret.txt", service.GetOptions{})
 		coreWantCode(t, err, errs.NoSuchBucket)
 		_, err = env.svc.StatObject(b, "private", "secret.txt")
 		coreWantCode(t, err, errs.NoSuchBucket)
-		_, err = env.svc.ListObjects(b, "private", ListOptions{})
+		_, err = env.svc.ListObjects(b, "private", service.ListOptions{})
 		coreWantCode(t, err, errs.NoSuchBucket)
 		ok, err := env.svc.BucketExists(b, "private")
 		if err != nil || ok {
@@ -120,7 +121,7 @@ func TestCoreIsolation(t *testing.T) {
 		if got := coreRead(t, env, a, "private", "secret.txt"); string(got) != "A's secret" {
 			t.Fatalf("A read %q", got)
 		}
-		page, err := env.svc.ListObjects(a, "private", ListOptions{})
+		page, err := env.svc.ListObjects(a, "private", service.ListOptions{})
 		if err != nil || len(page.Objects) != 1 {
 			t.Fatalf("%+v %v", page, err)
 		}
@@ -136,12 +137,9 @@ func TestCoreReady(t *testing.T) {
 		}
 		return u
 	}
-	with := func(t *testing.T, ep string, reg *access.Registry) *MinIO {
+	with := func(t *testing.T, ep string, reg *access.Registry) *service.Gateway {
 		t.Helper()
-		svc, err := New(Config{Endpoint: endpoint(ep), Region: "us-east-1", CallTimeout: time.Second}, reg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc, _ := newTestGateway(t, Config{Endpoint: endpoint(ep), Region: "us-east-1", BackendTimeout: time.Second, ZeroCopyReads: true}, reg)
 		return svc
 	}
 	reg := env.srv.Tenants(t, coreTenantsYAML)

@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"s3gateway/errs"
+	"s3gateway/service"
 )
 
 // Names S3 accepts must round-trip through every call.
@@ -41,7 +42,7 @@ func TestCoreObjectNames(t *testing.T) {
 	for label, name := range cases {
 		t.Run(label, func(t *testing.T) {
 			data := []byte("content of " + name)
-			res := corePut(t, env, a, "names", name, data, PutOptions{ContentType: "text/plain", Metadata: map[string]string{"Origin": "names"}})
+			res := corePut(t, env, a, "names", name, data, service.PutOptions{ContentType: "text/plain", Metadata: map[string]string{"Origin": "names"}})
 			if res.Name != name || res.Bucket != "names" || res.Size != int64(len(data)) || res.ETag == "" || strings.Contains(res.ETag, `"`) {
 				t.Fatalf("upload result %+v", res)
 			}
@@ -56,7 +57,7 @@ func TestCoreObjectNames(t *testing.T) {
 			if got := coreRead(t, env, a, "names", name); !bytes.Equal(got, data) {
 				t.Fatalf("read %q", got)
 			}
-			page, err := env.svc.ListObjects(a, "names", ListOptions{Prefix: name, Recursive: true})
+			page, err := env.svc.ListObjects(a, "names", service.ListOptions{Prefix: name, Recursive: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +65,7 @@ func TestCoreObjectNames(t *testing.T) {
 				t.Fatalf("listing with the name as prefix: %+v", page.Objects)
 			}
 			dst := name + ".copy"
-			if _, err := env.svc.CopyObject(a, CopyRequest{Source: ObjectRef{"names", name}, Destination: ObjectRef{"names", dst}}); err != nil {
+			if _, err := env.svc.CopyObject(a, service.CopyRequest{Source: service.ObjectRef{Bucket: "names", Name: name}, Destination: service.ObjectRef{Bucket: "names", Name: dst}}); err != nil {
 				t.Fatal(err)
 			}
 			if got := coreRead(t, env, a, "names", dst); !bytes.Equal(got, data) {
@@ -85,7 +86,7 @@ func TestCoreObjectNames(t *testing.T) {
 func TestCoreBadNames(t *testing.T) {
 	var requests atomic.Int64
 	env := coreEnv(t, func(c *Config) {
-		c.Transport = coreHookTransport{base: NewTransport(), after: func(*http.Request, *http.Response) { requests.Add(1) }}
+		c.Transport = coreHookTransport{base: newTransport(30 * time.Second), after: func(*http.Request, *http.Response) { requests.Add(1) }}
 	})
 	a := env.ctxA
 	coreBucket(t, env, a, "good")
@@ -104,11 +105,11 @@ func TestCoreBadNames(t *testing.T) {
 	badBuckets := map[string]string{"upper": "Good", "short": "g", "ip": "10.0.0.1", "underscore": "go_od"}
 	calls := map[string]func(bucket, name string) error{
 		"put": func(b, n string) error {
-			_, err := env.svc.PutObject(a, b, n, strings.NewReader("x"), PutOptions{Size: 1})
+			_, err := env.svc.PutObject(a, b, n, strings.NewReader("x"), service.PutOptions{Size: 1})
 			return err
 		},
 		"get": func(b, n string) error {
-			_, err := env.svc.GetObject(a, b, n, GetOptions{})
+			_, err := env.svc.GetObject(a, b, n, service.GetOptions{})
 			return err
 		},
 		"stat": func(b, n string) error {
@@ -117,18 +118,18 @@ func TestCoreBadNames(t *testing.T) {
 		},
 		"remove": func(b, n string) error { return env.svc.RemoveObject(a, b, n) },
 		"copyFrom": func(b, n string) error {
-			_, err := env.svc.CopyObject(a, CopyRequest{Source: ObjectRef{b, n}, Destination: ObjectRef{"good", "dst"}})
+			_, err := env.svc.CopyObject(a, service.CopyRequest{Source: service.ObjectRef{Bucket: b, Name: n}, Destination: service.ObjectRef{Bucket: "good", Name: "dst"}})
 			return err
 		},
 		"copyTo": func(b, n string) error {
-			_, err := env.svc.CopyObject(a, CopyRequest{Source: ObjectRef{"good", "src"}, Destination: ObjectRef{b, n}})
+			_, err := env.svc.CopyObject(a, service.CopyRequest{Source: service.ObjectRef{Bucket: "good", Name: "src"}, Destination: service.ObjectRef{Bucket: b, Name: n}})
 			return err
 		},
 		"removeUpload": func(b, n string) error { return env.svc.RemoveIncompleteUpload(a, b, n) },
 	}
 	bucketOnly := map[string]func(bucket string) error{
 		"list": func(b string) error {
-			_, err := env.svc.ListObjects(a, b, ListOptions{})
+			_, err := env.svc.ListObjects(a, b, service.ListOptions{})
 			return err
 		},
 		"listUploads": func(b string) error {
@@ -171,14 +172,14 @@ func TestCoreBadNames(t *testing.T) {
 }
 
 func TestCoreGetObject(t *testing.T) {
-	env := coreEnv(t, func(c *Config) { c.CallTimeout = 1500 * time.Millisecond })
+	env := coreEnv(t, func(c *Config) { c.BackendTimeout = 1500 * time.Millisecond })
 	a := env.ctxA
 	coreBucket(t, env, a, "get")
 	data := []byte("0123456789abcdefghijklmnopqrstuvwxyz") // 36 bytes
-	put := corePut(t, env, a, "get", "obj", data, PutOptions{ContentType: "text/x-test", Metadata: map[string]string{"color": "blue", "x-custom-thing": "1"}})
+	put := corePut(t, env, a, "get", "obj", data, service.PutOptions{ContentType: "text/x-test", Metadata: map[string]string{"color": "blue", "x-custom-thing": "1"}})
 
 	t.Run("whole", func(t *testing.T) {
-		obj, err := env.svc.GetObject(a, "get", "obj", GetOptions{})
+		obj, err := env.svc.GetObject(a, "get", "obj", service.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,21 +196,21 @@ func TestCoreGetObject(t *testing.T) {
 	})
 	ranges := []struct {
 		name       string
-		r          ByteRange
+		r          service.ByteRange
 		want       string
 		start, end int64
 	}{
-		{"first10", ByteRange{0, 9}, "0123456789", 0, 9},
-		{"middle", ByteRange{10, 12}, "abc", 10, 12},
-		{"suffix", ByteRange{-1, 5}, "vwxyz", 31, 35},
-		{"suffixLongerThanObject", ByteRange{-1, 100}, string(data), 0, 35},
-		{"openEnded", ByteRange{30, -1}, "uvwxyz", 30, 35},
-		{"endPastObject", ByteRange{34, 100}, "yz", 34, 35},
-		{"lastByte", ByteRange{35, 35}, "z", 35, 35},
+		{"first10", service.ByteRange{Start: 0, End: 9}, "0123456789", 0, 9},
+		{"middle", service.ByteRange{Start: 10, End: 12}, "abc", 10, 12},
+		{"suffix", service.ByteRange{Start: -1, End: 5}, "vwxyz", 31, 35},
+		{"suffixLongerThanObject", service.ByteRange{Start: -1, End: 100}, string(data), 0, 35},
+		{"openEnded", service.ByteRange{Start: 30, End: -1}, "uvwxyz", 30, 35},
+		{"endPastObject", service.ByteRange{Start: 34, End: 100}, "yz", 34, 35},
+		{"lastByte", service.ByteRange{Start: 35, End: 35}, "z", 35, 35},
 	}
 	for _, tc := range ranges {
 		t.Run("range_"+tc.name, func(t *testing.T) {
-			obj, err := env.svc.GetObject(a, "get", "obj", GetOptions{Range: &tc.r})
+			obj, err := env.svc.GetObject(a, "get", "obj", service.GetOptions{Range: &tc.r})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -218,7 +219,7 @@ func TestCoreGetObject(t *testing.T) {
 			if string(got) != tc.want {
 				t.Fatalf("got %q, want %q", got, tc.want)
 			}
-			if obj.Range == nil || *obj.Range != (ContentRange{tc.start, tc.end, 36}) {
+			if obj.Range == nil || *obj.Range != (service.ContentRange{Start: tc.start, End: tc.end, Total: 36}) {
 				t.Fatalf("range %+v", obj.Range)
 			}
 			if obj.Info.Size != 36 {
@@ -226,15 +227,15 @@ func TestCoreGetObject(t *testing.T) {
 			}
 		})
 	}
-	for name, r := range map[string]ByteRange{"startPastEnd": {36, 40}, "openPastEnd": {100, -1}, "reversed": {5, 2}, "zeroSuffix": {-1, 0}, "badStart": {-2, 3}} {
+	for name, r := range map[string]service.ByteRange{"startPastEnd": {Start: 36, End: 40}, "openPastEnd": {Start: 100, End: -1}, "reversed": {Start: 5, End: 2}, "zeroSuffix": {Start: -1, End: 0}, "badStart": {Start: -2, End: 3}} {
 		t.Run("range_"+name, func(t *testing.T) {
-			_, err := env.svc.GetObject(a, "get", "obj", GetOptions{Range: &r})
+			_, err := env.svc.GetObject(a, "get", "obj", service.GetOptions{Range: &r})
 			coreWantCode(t, err, errs.InvalidRange)
 		})
 	}
 	for name, etag := range map[string]string{"unquoted": put.ETag, "quoted": `"` + put.ETag + `"`, "star": "*"} {
 		t.Run("ifNoneMatch_"+name, func(t *testing.T) {
-			obj, err := env.svc.GetObject(a, "get", "obj", GetOptions{IfNoneMatch: etag})
+			obj, err := env.svc.GetObject(a, "get", "obj", service.GetOptions{IfNoneMatch: etag})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -244,7 +245,7 @@ func TestCoreGetObject(t *testing.T) {
 		})
 	}
 	t.Run("ifNoneMatch_other", func(t *testing.T) {
-		obj, err := env.svc.GetObject(a, "get", "obj", GetOptions{IfNoneMatch: "0123abcd"})
+		obj, err := env.svc.GetObject(a, "get", "obj", service.GetOptions{IfNoneMatch: "0123abcd"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -254,13 +255,13 @@ func TestCoreGetObject(t *testing.T) {
 		}
 	})
 	t.Run("missingKey", func(t *testing.T) {
-		_, err := env.svc.GetObject(a, "get", "nope", GetOptions{})
+		_, err := env.svc.GetObject(a, "get", "nope", service.GetOptions{})
 		coreWantCode(t, err, errs.NoSuchKey)
 		_, err = env.svc.StatObject(a, "get", "nope")
 		coreWantCode(t, err, errs.NoSuchKey)
 	})
 	t.Run("missingBucket", func(t *testing.T) {
-		_, err := env.svc.GetObject(a, "gone", "obj", GetOptions{})
+		_, err := env.svc.GetObject(a, "gone", "obj", service.GetOptions{})
 		coreWantCode(t, err, errs.NoSuchBucket)
 		_, err = env.svc.StatObject(a, "gone", "obj")
 		coreWantCode(t, err, errs.NoSuchBucket)
@@ -274,8 +275,8 @@ func TestCoreGetObject(t *testing.T) {
 	// The call timeout (1.5 s here) bounds metadata calls, not streams.
 	t.Run("slowDownloadNotCut", func(t *testing.T) {
 		big := coreData(2*coreMiB, 7)
-		corePut(t, env, a, "get", "slow", big, PutOptions{})
-		obj, err := env.svc.GetObject(a, "get", "slow", GetOptions{})
+		corePut(t, env, a, "get", "slow", big, service.PutOptions{})
+		obj, err := env.svc.GetObject(a, "get", "slow", service.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -301,7 +302,7 @@ func TestCoreGetObject(t *testing.T) {
 	})
 	t.Run("slowUploadNotCut", func(t *testing.T) {
 		body := &coreSlowReader{r: bytes.NewReader(coreData(64<<10, 8)), pause: 300 * time.Millisecond, chunk: 8 << 10}
-		if _, err := env.svc.PutObject(a, "get", "slow-up", body, PutOptions{Size: 64 << 10}); err != nil {
+		if _, err := env.svc.PutObject(a, "get", "slow-up", body, service.PutOptions{Size: 64 << 10}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -332,7 +333,7 @@ func TestCoreMetadata(t *testing.T) {
 		if size < 0 {
 			name = "acl-unknown"
 		}
-		if _, err := env.svc.PutObject(a, "meta", name, strings.NewReader("abc"), PutOptions{Size: size, Metadata: meta}); err != nil {
+		if _, err := env.svc.PutObject(a, "meta", name, strings.NewReader("abc"), service.PutOptions{Size: size, Metadata: meta}); err != nil {
 			t.Fatal(err)
 		}
 		info, err := env.svc.StatObject(a, "meta", name)
@@ -376,14 +377,14 @@ func TestCoreMetadata(t *testing.T) {
 	}
 	for name, m := range bad {
 		t.Run("invalid_"+name, func(t *testing.T) {
-			_, err := env.svc.PutObject(a, "meta", "bad", strings.NewReader("x"), PutOptions{Size: 1, Metadata: m})
+			_, err := env.svc.PutObject(a, "meta", "bad", strings.NewReader("x"), service.PutOptions{Size: 1, Metadata: m})
 			coreWantCode(t, err, errs.InvalidArgument)
-			_, err = env.svc.CopyObject(a, CopyRequest{Source: ObjectRef{"meta", "acl-known"}, Destination: ObjectRef{"meta", "bad"}, Metadata: m})
+			_, err = env.svc.CopyObject(a, service.CopyRequest{Source: service.ObjectRef{Bucket: "meta", Name: "acl-known"}, Destination: service.ObjectRef{Bucket: "meta", Name: "bad"}, Metadata: m})
 			coreWantCode(t, err, errs.InvalidArgument)
 		})
 	}
 	t.Run("invalid_contentType", func(t *testing.T) {
-		_, err := env.svc.PutObject(a, "meta", "bad", strings.NewReader("x"), PutOptions{Size: 1, ContentType: "text/plain\r\nX-Amz-Acl: public-read"})
+		_, err := env.svc.PutObject(a, "meta", "bad", strings.NewReader("x"), service.PutOptions{Size: 1, ContentType: "text/plain\r\nX-Amz-Acl: public-read"})
 		coreWantCode(t, err, errs.InvalidArgument)
 	})
 }
@@ -391,7 +392,7 @@ func TestCoreMetadata(t *testing.T) {
 func TestCoreRemoveObjects(t *testing.T) {
 	var deletes atomic.Int64
 	env := coreEnv(t, func(c *Config) {
-		c.Transport = coreHookTransport{base: NewTransport(), after: func(r *http.Request, _ *http.Response) {
+		c.Transport = coreHookTransport{base: newTransport(30 * time.Second), after: func(r *http.Request, _ *http.Response) {
 			if r.Method == http.MethodPost && r.URL.Query().Has("delete") {
 				deletes.Add(1)
 			}
@@ -402,7 +403,7 @@ func TestCoreRemoveObjects(t *testing.T) {
 	var real []string
 	for i := range 12 {
 		name := []string{"r", "r/", "sp ace", "中文", "q?", "h#", "p+", "pc%"}[i%8] + string(rune('a'+i))
-		corePut(t, env, a, "many", name, []byte{byte(i)}, PutOptions{})
+		corePut(t, env, a, "many", name, []byte{byte(i)}, service.PutOptions{})
 		real = append(real, name)
 	}
 	// 2,100 valid names: the existing ones spread among names that do not
@@ -438,7 +439,7 @@ func TestCoreRemoveObjects(t *testing.T) {
 	if n := deletes.Load(); n != 3 {
 		t.Fatalf("%d multi-delete requests for 2,100 names, want 3", n)
 	}
-	page, err := env.svc.ListObjects(a, "many", ListOptions{Recursive: true})
+	page, err := env.svc.ListObjects(a, "many", service.ListOptions{Recursive: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"s3gateway/errs"
 	"s3gateway/internal/minitest"
+	"s3gateway/service"
 )
 
 func TestPresignObject(t *testing.T) {
@@ -25,9 +26,9 @@ func TestPresignObject(t *testing.T) {
 	env.extPut(t, "files", name, "hello presign")
 
 	before := time.Now()
-	got, err := env.svc.PresignObject(ctx, PresignRequest{
+	got, err := env.svc.PresignObject(ctx, service.PresignRequest{
 		Bucket: "files", Name: name, Method: "GET", Expires: 10 * time.Minute,
-		ResponseHeaders: ResponseHeaders{ContentDisposition: `attachment; filename="r.txt"`, CacheControl: "no-store"},
+		ResponseHeaders: service.ResponseHeaders{ContentDisposition: `attachment; filename="r.txt"`, CacheControl: "no-store"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +58,7 @@ func TestPresignObject(t *testing.T) {
 		t.Fatalf("tampered URL: %d, want 403", code)
 	}
 
-	put, err := env.svc.PresignObject(ctx, PresignRequest{Bucket: "files", Name: "up/new.bin", Method: "put", Expires: time.Minute})
+	put, err := env.svc.PresignObject(ctx, service.PresignRequest{Bucket: "files", Name: "up/new.bin", Method: "put", Expires: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestPresignObject(t *testing.T) {
 		t.Fatalf("GET with a PUT URL: %d, want 403", code)
 	}
 
-	short, err := env.svc.PresignObject(ctx, PresignRequest{Bucket: "files", Name: name, Method: "GET", Expires: time.Second})
+	short, err := env.svc.PresignObject(ctx, service.PresignRequest{Bucket: "files", Name: name, Method: "GET", Expires: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,17 +88,17 @@ func TestPresignObject(t *testing.T) {
 	t.Run("refused", func(t *testing.T) {
 		for _, c := range []struct {
 			name string
-			req  PresignRequest
+			req  service.PresignRequest
 			code errs.Code
 		}{
-			{"method", PresignRequest{Bucket: "files", Name: "a", Method: "DELETE", Expires: time.Minute}, errs.InvalidArgument},
-			{"no expiry", PresignRequest{Bucket: "files", Name: "a", Method: "GET"}, errs.InvalidArgument},
-			{"sub-second expiry", PresignRequest{Bucket: "files", Name: "a", Method: "GET", Expires: 500 * time.Millisecond}, errs.InvalidArgument},
-			{"over 7 days", PresignRequest{Bucket: "files", Name: "a", Method: "GET", Expires: 7*24*time.Hour + time.Second}, errs.InvalidArgument},
-			{"headers on PUT", PresignRequest{Bucket: "files", Name: "a", Method: "PUT", Expires: time.Minute, ResponseHeaders: ResponseHeaders{ContentType: "text/plain"}}, errs.InvalidArgument},
-			{"control character", PresignRequest{Bucket: "files", Name: "a", Method: "GET", Expires: time.Minute, ResponseHeaders: ResponseHeaders{ContentDisposition: "a\r\nX-Evil: 1"}}, errs.InvalidArgument},
-			{"bucket name", PresignRequest{Bucket: "Files", Name: "a", Method: "GET", Expires: time.Minute}, errs.InvalidBucketName},
-			{"object name", PresignRequest{Bucket: "files", Name: "a/../b", Method: "GET", Expires: time.Minute}, errs.InvalidObjectName},
+			{"method", service.PresignRequest{Bucket: "files", Name: "a", Method: "DELETE", Expires: time.Minute}, errs.InvalidArgument},
+			{"no expiry", service.PresignRequest{Bucket: "files", Name: "a", Method: "GET"}, errs.InvalidArgument},
+			{"sub-second expiry", service.PresignRequest{Bucket: "files", Name: "a", Method: "GET", Expires: 500 * time.Millisecond}, errs.InvalidArgument},
+			{"over 7 days", service.PresignRequest{Bucket: "files", Name: "a", Method: "GET", Expires: 7*24*time.Hour + time.Second}, errs.InvalidArgument},
+			{"headers on PUT", service.PresignRequest{Bucket: "files", Name: "a", Method: "PUT", Expires: time.Minute, ResponseHeaders: service.ResponseHeaders{ContentType: "text/plain"}}, errs.InvalidArgument},
+			{"control character", service.PresignRequest{Bucket: "files", Name: "a", Method: "GET", Expires: time.Minute, ResponseHeaders: service.ResponseHeaders{ContentDisposition: "a\r\nX-Evil: 1"}}, errs.InvalidArgument},
+			{"bucket name", service.PresignRequest{Bucket: "Files", Name: "a", Method: "GET", Expires: time.Minute}, errs.InvalidBucketName},
+			{"object name", service.PresignRequest{Bucket: "files", Name: "a/../b", Method: "GET", Expires: time.Minute}, errs.InvalidObjectName},
 		} {
 			_, err := env.svc.PresignObject(ctx, c.req)
 			if !errs.Is(err, c.code) {
@@ -105,7 +106,7 @@ func TestPresignObject(t *testing.T) {
 			}
 		}
 		// Exactly seven days is allowed.
-		if _, err := env.svc.PresignObject(ctx, PresignRequest{Bucket: "files", Name: "a", Method: "GET", Expires: MaxPresignExpiry}); err != nil {
+		if _, err := env.svc.PresignObject(ctx, service.PresignRequest{Bucket: "files", Name: "a", Method: "GET", Expires: service.MaxPresignExpiry}); err != nil {
 			t.Errorf("7 days: %v", err)
 		}
 	})
@@ -113,7 +114,7 @@ func TestPresignObject(t *testing.T) {
 
 // extPostForm posts fields (the key one replaced by key when key != "")
 // and then a file to url, as a browser form would.
-func extPostForm(t *testing.T, post PresignedPost, key, contentType, filename, content string) (int, string) {
+func extPostForm(t *testing.T, post service.PresignedPost, key, contentType, filename, content string) (int, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
@@ -167,7 +168,7 @@ func TestPresignPost(t *testing.T) {
 	}
 
 	before := time.Now()
-	post, err := env.svc.PresignPost(ctx, PostPolicyRequest{
+	post, err := env.svc.PresignPost(ctx, service.PostPolicyRequest{
 		Bucket: "inbox", NamePrefix: "uploads/", Expires: 10 * time.Minute,
 		ContentType: "text/plain", MinSize: 1, MaxSize: 10,
 	})
@@ -208,7 +209,7 @@ func TestPresignPost(t *testing.T) {
 		}
 	}
 
-	exact, err := env.svc.PresignPost(ctx, PostPolicyRequest{Bucket: "inbox", Name: "exact.txt", Expires: time.Minute})
+	exact, err := env.svc.PresignPost(ctx, service.PostPolicyRequest{Bucket: "inbox", Name: "exact.txt", Expires: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,19 +223,19 @@ func TestPresignPost(t *testing.T) {
 	t.Run("refused", func(t *testing.T) {
 		for _, c := range []struct {
 			name string
-			req  PostPolicyRequest
+			req  service.PostPolicyRequest
 			code errs.Code
 		}{
-			{"neither name", PostPolicyRequest{Bucket: "inbox", Expires: time.Minute}, errs.InvalidArgument},
-			{"both names", PostPolicyRequest{Bucket: "inbox", Name: "a", NamePrefix: "b/", Expires: time.Minute}, errs.InvalidArgument},
-			{"min over max", PostPolicyRequest{Bucket: "inbox", Name: "a", Expires: time.Minute, MinSize: 5, MaxSize: 4}, errs.InvalidArgument},
-			{"min without max", PostPolicyRequest{Bucket: "inbox", Name: "a", Expires: time.Minute, MinSize: 5}, errs.InvalidArgument},
-			{"negative", PostPolicyRequest{Bucket: "inbox", Name: "a", Expires: time.Minute, MinSize: -1, MaxSize: 4}, errs.InvalidArgument},
-			{"expiry", PostPolicyRequest{Bucket: "inbox", Name: "a", Expires: 8 * 24 * time.Hour}, errs.InvalidArgument},
-			{"object name", PostPolicyRequest{Bucket: "inbox", Name: "a/./b", Expires: time.Minute}, errs.InvalidObjectName},
-			{"prefix", PostPolicyRequest{Bucket: "inbox", NamePrefix: "../", Expires: time.Minute}, errs.InvalidObjectName},
-			{"bucket name", PostPolicyRequest{Bucket: "in", Name: "a", Expires: time.Minute}, errs.InvalidBucketName},
-			{"content type", PostPolicyRequest{Bucket: "inbox", Name: "a", Expires: time.Minute, ContentType: "text/plain\n"}, errs.InvalidArgument},
+			{"neither name", service.PostPolicyRequest{Bucket: "inbox", Expires: time.Minute}, errs.InvalidArgument},
+			{"both names", service.PostPolicyRequest{Bucket: "inbox", Name: "a", NamePrefix: "b/", Expires: time.Minute}, errs.InvalidArgument},
+			{"min over max", service.PostPolicyRequest{Bucket: "inbox", Name: "a", Expires: time.Minute, MinSize: 5, MaxSize: 4}, errs.InvalidArgument},
+			{"min without max", service.PostPolicyRequest{Bucket: "inbox", Name: "a", Expires: time.Minute, MinSize: 5}, errs.InvalidArgument},
+			{"negative", service.PostPolicyRequest{Bucket: "inbox", Name: "a", Expires: time.Minute, MinSize: -1, MaxSize: 4}, errs.InvalidArgument},
+			{"expiry", service.PostPolicyRequest{Bucket: "inbox", Name: "a", Expires: 8 * 24 * time.Hour}, errs.InvalidArgument},
+			{"object name", service.PostPolicyRequest{Bucket: "inbox", Name: "a/./b", Expires: time.Minute}, errs.InvalidObjectName},
+			{"prefix", service.PostPolicyRequest{Bucket: "inbox", NamePrefix: "../", Expires: time.Minute}, errs.InvalidObjectName},
+			{"bucket name", service.PostPolicyRequest{Bucket: "in", Name: "a", Expires: time.Minute}, errs.InvalidBucketName},
+			{"content type", service.PostPolicyRequest{Bucket: "inbox", Name: "a", Expires: time.Minute, ContentType: "text/plain\n"}, errs.InvalidArgument},
 		} {
 			_, err := env.svc.PresignPost(ctx, c.req)
 			if !errs.Is(err, c.code) {

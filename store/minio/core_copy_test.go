@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"s3gateway/errs"
+	"s3gateway/service"
 )
 
 // Copies of sources up to CopyComposeThreshold (5 MiB here) take one
@@ -21,7 +22,7 @@ func TestCoreCopyObject(t *testing.T) {
 	var afterFirstPart atomic.Pointer[func()]
 	env := coreEnv(t, func(c *Config) {
 		c.CopyComposeThreshold = 5 * coreMiB
-		c.Transport = coreHookTransport{base: NewTransport(), after: func(r *http.Request, _ *http.Response) {
+		c.Transport = coreHookTransport{base: newTransport(30 * time.Second), after: func(r *http.Request, _ *http.Response) {
 			if r.Header.Get("X-Amz-Copy-Source") != "" && r.URL.Query().Get("partNumber") == "1" {
 				if f := afterFirstPart.Load(); f != nil {
 					(*f)()
@@ -34,9 +35,9 @@ func TestCoreCopyObject(t *testing.T) {
 	coreBucket(t, env, a, "dst")
 	sources := map[string][]byte{"small": coreData(1000, 5), "big": coreData(12*coreMiB+5, 6)}
 	srcMeta := map[string]string{"Color": "red", "Acl": "private"}
-	srcInfo := map[string]ObjectInfo{}
+	srcInfo := map[string]service.ObjectInfo{}
 	for name, data := range sources {
-		corePut(t, env, a, "src", name, data, PutOptions{ContentType: "application/x-" + name, Metadata: srcMeta})
+		corePut(t, env, a, "src", name, data, service.PutOptions{ContentType: "application/x-" + name, Metadata: srcMeta})
 		info, err := env.svc.StatObject(a, "src", name)
 		if err != nil {
 			t.Fatal(err)
@@ -49,7 +50,7 @@ func TestCoreCopyObject(t *testing.T) {
 		hour := time.Hour
 		cases := []struct {
 			name     string
-			cond     CopyConditions
+			cond     service.CopyConditions
 			meta     map[string]string
 			wantMeta map[string]string
 			wantErr  errs.Code
@@ -57,24 +58,24 @@ func TestCoreCopyObject(t *testing.T) {
 			{name: "keepMetadata", wantMeta: srcMeta},
 			{name: "replaceMetadata", meta: map[string]string{"shape": "round"}, wantMeta: map[string]string{"Shape": "round"}},
 			{name: "replaceWithNone", meta: map[string]string{}, wantMeta: map[string]string{}},
-			{name: "matchETag_ok", cond: CopyConditions{MatchETag: info.ETag}, wantMeta: srcMeta},
-			{name: "matchETag_quoted", cond: CopyConditions{MatchETag: `"` + info.ETag + `"`}, wantMeta: srcMeta},
-			{name: "matchETag_fails", cond: CopyConditions{MatchETag: "0123456789abcdef0123456789abcdef"}, wantErr: errs.PreconditionFailed},
-			{name: "notMatchETag_ok", cond: CopyConditions{NotMatchETag: "0123456789abcdef0123456789abcdef"}, wantMeta: srcMeta},
-			{name: "notMatchETag_fails", cond: CopyConditions{NotMatchETag: info.ETag}, wantErr: errs.PreconditionFailed},
-			{name: "modifiedSince_ok", cond: CopyConditions{ModifiedSince: info.LastModified.Add(-hour)}, wantMeta: srcMeta},
-			{name: "modifiedSince_fails", cond: CopyConditions{ModifiedSince: info.LastModified.Add(hour)}, wantErr: errs.PreconditionFailed},
-			{name: "modifiedSince_sameSecond_fails", cond: CopyConditions{ModifiedSince: info.LastModified}, wantErr: errs.PreconditionFailed},
-			{name: "unmodifiedSince_ok", cond: CopyConditions{UnmodifiedSince: info.LastModified.Add(hour)}, wantMeta: srcMeta},
-			{name: "unmodifiedSince_sameSecond_ok", cond: CopyConditions{UnmodifiedSince: info.LastModified}, wantMeta: srcMeta},
-			{name: "unmodifiedSince_fails", cond: CopyConditions{UnmodifiedSince: info.LastModified.Add(-hour)}, wantErr: errs.PreconditionFailed},
-			{name: "allConditions_ok", cond: CopyConditions{MatchETag: info.ETag, NotMatchETag: "ffff", ModifiedSince: info.LastModified.Add(-hour), UnmodifiedSince: info.LastModified.Add(hour)}, wantMeta: srcMeta},
+			{name: "matchETag_ok", cond: service.CopyConditions{MatchETag: info.ETag}, wantMeta: srcMeta},
+			{name: "matchETag_quoted", cond: service.CopyConditions{MatchETag: `"` + info.ETag + `"`}, wantMeta: srcMeta},
+			{name: "matchETag_fails", cond: service.CopyConditions{MatchETag: "0123456789abcdef0123456789abcdef"}, wantErr: errs.PreconditionFailed},
+			{name: "notMatchETag_ok", cond: service.CopyConditions{NotMatchETag: "0123456789abcdef0123456789abcdef"}, wantMeta: srcMeta},
+			{name: "notMatchETag_fails", cond: service.CopyConditions{NotMatchETag: info.ETag}, wantErr: errs.PreconditionFailed},
+			{name: "modifiedSince_ok", cond: service.CopyConditions{ModifiedSince: info.LastModified.Add(-hour)}, wantMeta: srcMeta},
+			{name: "modifiedSince_fails", cond: service.CopyConditions{ModifiedSince: info.LastModified.Add(hour)}, wantErr: errs.PreconditionFailed},
+			{name: "modifiedSince_sameSecond_fails", cond: service.CopyConditions{ModifiedSince: info.LastModified}, wantErr: errs.PreconditionFailed},
+			{name: "unmodifiedSince_ok", cond: service.CopyConditions{UnmodifiedSince: info.LastModified.Add(hour)}, wantMeta: srcMeta},
+			{name: "unmodifiedSince_sameSecond_ok", cond: service.CopyConditions{UnmodifiedSince: info.LastModified}, wantMeta: srcMeta},
+			{name: "unmodifiedSince_fails", cond: service.CopyConditions{UnmodifiedSince: info.LastModified.Add(-hour)}, wantErr: errs.PreconditionFailed},
+			{name: "allConditions_ok", cond: service.CopyConditions{MatchETag: info.ETag, NotMatchETag: "ffff", ModifiedSince: info.LastModified.Add(-hour), UnmodifiedSince: info.LastModified.Add(hour)}, wantMeta: srcMeta},
 		}
 		for _, tc := range cases {
 			t.Run(src+"_"+tc.name, func(t *testing.T) {
 				dst := src + "-" + tc.name
-				res, err := env.svc.CopyObject(a, CopyRequest{
-					Source: ObjectRef{"src", src}, Destination: ObjectRef{"dst", dst}, Conditions: tc.cond, Metadata: tc.meta,
+				res, err := env.svc.CopyObject(a, service.CopyRequest{
+					Source: service.ObjectRef{Bucket: "src", Name: src}, Destination: service.ObjectRef{Bucket: "dst", Name: dst}, Conditions: tc.cond, Metadata: tc.meta,
 				})
 				if tc.wantErr != "" {
 					coreWantCode(t, err, tc.wantErr)
@@ -105,14 +106,14 @@ func TestCoreCopyObject(t *testing.T) {
 			})
 		}
 		t.Run(src+"_missingDestinationBucket", func(t *testing.T) {
-			_, err := env.svc.CopyObject(a, CopyRequest{Source: ObjectRef{"src", src}, Destination: ObjectRef{"nowhere", "x"}})
+			_, err := env.svc.CopyObject(a, service.CopyRequest{Source: service.ObjectRef{Bucket: "src", Name: src}, Destination: service.ObjectRef{Bucket: "nowhere", Name: "x"}})
 			coreWantCode(t, err, errs.NoSuchBucket)
 			if e, _ := errs.As(err); !strings.Contains(e.Message, `"nowhere"`) {
 				t.Fatalf("message %q does not name the destination", e.Message)
 			}
 		})
 		t.Run(src+"_sameBucket", func(t *testing.T) {
-			if _, err := env.svc.CopyObject(a, CopyRequest{Source: ObjectRef{"src", src}, Destination: ObjectRef{"src", src + ".bak"}}); err != nil {
+			if _, err := env.svc.CopyObject(a, service.CopyRequest{Source: service.ObjectRef{Bucket: "src", Name: src}, Destination: service.ObjectRef{Bucket: "src", Name: src + ".bak"}}); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(coreRead(t, env, a, "src", src+".bak"), data) {
@@ -121,26 +122,26 @@ func TestCoreCopyObject(t *testing.T) {
 		})
 	}
 	t.Run("missingSource", func(t *testing.T) {
-		_, err := env.svc.CopyObject(a, CopyRequest{Source: ObjectRef{"src", "nothing"}, Destination: ObjectRef{"dst", "x"}})
+		_, err := env.svc.CopyObject(a, service.CopyRequest{Source: service.ObjectRef{Bucket: "src", Name: "nothing"}, Destination: service.ObjectRef{Bucket: "dst", Name: "x"}})
 		coreWantCode(t, err, errs.NoSuchKey)
 		if e, _ := errs.As(err); !strings.Contains(e.Message, `"nothing"`) {
 			t.Fatalf("message %q does not name the source", e.Message)
 		}
 	})
 	t.Run("missingSourceBucket", func(t *testing.T) {
-		_, err := env.svc.CopyObject(a, CopyRequest{Source: ObjectRef{"nosrc", "x"}, Destination: ObjectRef{"dst", "x"}})
+		_, err := env.svc.CopyObject(a, service.CopyRequest{Source: service.ObjectRef{Bucket: "nosrc", Name: "x"}, Destination: service.ObjectRef{Bucket: "dst", Name: "x"}})
 		coreWantCode(t, err, errs.NoSuchBucket)
 	})
 	t.Run("otherTenantsBucket", func(t *testing.T) {
 		coreBucket(t, env, env.ctxB, "bsrc")
-		corePut(t, env, env.ctxB, "bsrc", "secret", []byte("b's"), PutOptions{})
-		_, err := env.svc.CopyObject(a, CopyRequest{Source: ObjectRef{"bsrc", "secret"}, Destination: ObjectRef{"dst", "stolen"}})
+		corePut(t, env, env.ctxB, "bsrc", "secret", []byte("b's"), service.PutOptions{})
+		_, err := env.svc.CopyObject(a, service.CopyRequest{Source: service.ObjectRef{Bucket: "bsrc", Name: "secret"}, Destination: service.ObjectRef{Bucket: "dst", Name: "stolen"}})
 		coreWantCode(t, err, errs.NoSuchBucket) // A's "bsrc" is ta-bsrc, which does not exist
 	})
 	// The source changes after the first part is copied: the ETag pinned on
 	// every part copy makes the copy fail, and the upload is aborted.
 	t.Run("big_sourceChangesMidCopy", func(t *testing.T) {
-		corePut(t, env, a, "src", "moving", sources["big"], PutOptions{})
+		corePut(t, env, a, "src", "moving", sources["big"], service.PutOptions{})
 		raw := coreRaw(t, env, env.a)
 		overwrite := func() {
 			_, err := raw.PutObject(context.Background(), "ta-src", "moving", bytes.NewReader(sources["small"]), int64(len(sources["small"])), "", "", minio.PutObjectOptions{})
@@ -150,7 +151,7 @@ func TestCoreCopyObject(t *testing.T) {
 		}
 		afterFirstPart.Store(&overwrite)
 		defer afterFirstPart.Store(nil)
-		_, err := env.svc.CopyObject(a, CopyRequest{Source: ObjectRef{"src", "moving"}, Destination: ObjectRef{"dst", "moved"}})
+		_, err := env.svc.CopyObject(a, service.CopyRequest{Source: service.ObjectRef{Bucket: "src", Name: "moving"}, Destination: service.ObjectRef{Bucket: "dst", Name: "moved"}})
 		coreWantCode(t, err, errs.PreconditionFailed)
 		coreNoUpload(t, env, a, env.a, "dst", "moved")
 	})

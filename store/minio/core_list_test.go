@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"encoding/base64"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"s3gateway/errs"
+	"s3gateway/service"
 )
 
 // coreListKeys mixes objects and folders whose names sort around "/":
@@ -56,7 +57,7 @@ func TestCoreListObjects(t *testing.T) {
 	a := env.ctxA
 	coreBucket(t, env, a, "list")
 	for _, k := range coreListKeys {
-		corePut(t, env, a, "list", k, []byte(k), PutOptions{})
+		corePut(t, env, a, "list", k, []byte(k), service.PutOptions{})
 	}
 	isObject := map[string]bool{}
 	for _, k := range coreListKeys {
@@ -71,7 +72,7 @@ func TestCoreListObjects(t *testing.T) {
 				for limit := 1; limit <= 7; limit++ {
 					name := fmt.Sprintf("v1=%v/recursive=%v/prefix=%q/startAfter=%q/limit=%d", v1, recursive, v.prefix, v.startAfter, limit)
 					t.Run(name, func(t *testing.T) {
-						opts := ListOptions{Prefix: v.prefix, StartAfter: v.startAfter, Recursive: recursive, Limit: limit, UseV1: v1}
+						opts := service.ListOptions{Prefix: v.prefix, StartAfter: v.startAfter, Recursive: recursive, Limit: limit, UseV1: v1}
 						var got []string
 						for pages := 0; ; pages++ {
 							if pages > len(coreListKeys)+2 {
@@ -113,18 +114,18 @@ func TestCoreListObjects(t *testing.T) {
 	}
 
 	t.Run("defaultLimitAll", func(t *testing.T) {
-		page, err := env.svc.ListObjects(a, "list", ListOptions{Recursive: true})
+		page, err := env.svc.ListObjects(a, "list", service.ListOptions{Recursive: true})
 		if err != nil || page.Truncated || len(page.Objects) != len(coreListKeys) {
 			t.Fatalf("%d entries, truncated %v, %v", len(page.Objects), page.Truncated, err)
 		}
 	})
 	t.Run("emptyPrefix", func(t *testing.T) {
-		page, err := env.svc.ListObjects(a, "list", ListOptions{Prefix: "nothing-here/"})
+		page, err := env.svc.ListObjects(a, "list", service.ListOptions{Prefix: "nothing-here/"})
 		if err != nil || page.Truncated || page.Objects == nil || len(page.Objects) != 0 {
 			t.Fatalf("%+v %v", page, err)
 		}
 	})
-	for name, opts := range map[string]ListOptions{
+	for name, opts := range map[string]service.ListOptions{
 		"limitTooLarge":     {Limit: 1001},
 		"limitNegative":     {Limit: -1},
 		"cursorNotBase64":   {Cursor: "!!!"},
@@ -142,13 +143,13 @@ func TestCoreListObjects(t *testing.T) {
 		})
 	}
 	t.Run("missingBucket", func(t *testing.T) {
-		_, err := env.svc.ListObjects(a, "gone", ListOptions{})
+		_, err := env.svc.ListObjects(a, "gone", service.ListOptions{})
 		coreWantCode(t, err, errs.NoSuchBucket)
 	})
 	t.Run("withMetadata", func(t *testing.T) {
 		coreBucket(t, env, a, "listmeta")
-		corePut(t, env, a, "listmeta", "m", []byte("x"), PutOptions{ContentType: "text/x-m", Metadata: map[string]string{"color": "green", "Acl": "x"}})
-		page, err := env.svc.ListObjects(a, "listmeta", ListOptions{WithMetadata: true})
+		corePut(t, env, a, "listmeta", "m", []byte("x"), service.PutOptions{ContentType: "text/x-m", Metadata: map[string]string{"color": "green", "Acl": "x"}})
+		page, err := env.svc.ListObjects(a, "listmeta", service.ListOptions{WithMetadata: true})
 		if err != nil || len(page.Objects) != 1 {
 			t.Fatalf("%+v %v", page, err)
 		}
@@ -156,7 +157,7 @@ func TestCoreListObjects(t *testing.T) {
 		if o.ContentType != "text/x-m" || o.Metadata["Color"] != "green" || o.Metadata["Acl"] != "x" || len(o.Metadata) != 2 {
 			t.Fatalf("entry %+v", o)
 		}
-		page, err = env.svc.ListObjects(a, "listmeta", ListOptions{})
+		page, err = env.svc.ListObjects(a, "listmeta", service.ListOptions{})
 		if err != nil || page.Objects[0].Metadata != nil {
 			t.Fatalf("metadata without asking: %+v %v", page, err)
 		}

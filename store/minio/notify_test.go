@@ -1,4 +1,4 @@
-package service
+package miniostore
 
 import (
 	"encoding/json"
@@ -13,6 +13,7 @@ import (
 
 	"s3gateway/errs"
 	"s3gateway/internal/minitest"
+	"s3gateway/service"
 )
 
 // extWebhookRecord is what the store posts to a webhook target, in part.
@@ -63,12 +64,12 @@ func TestNotifications(t *testing.T) {
 	}
 	extWantEmptyConfig(t, got)
 
-	want := NotificationConfig{
-		Queues: []NotificationTarget{{
+	want := service.NotificationConfig{
+		Queues: []service.NotificationTarget{{
 			ID: "1", ARN: arn, Events: []string{"s3:ObjectCreated:*"}, Prefix: "in/", Suffix: ".jpg",
 		}},
-		Topics:         []NotificationTarget{},
-		CloudFunctions: []NotificationTarget{},
+		Topics:         []service.NotificationTarget{},
+		CloudFunctions: []service.NotificationTarget{},
 	}
 	got, err = env.svc.SetBucketNotification(ctx, "pics", want)
 	if err != nil {
@@ -110,14 +111,14 @@ func TestNotifications(t *testing.T) {
 		created := []string{"s3:ObjectCreated:*"}
 		for _, c := range []struct {
 			name, says string
-			cfg        NotificationConfig
+			cfg        service.NotificationConfig
 		}{
-			{"empty", "at least one entry", NotificationConfig{}},
-			{"unknown arn", "ARN the object store does not know", NotificationConfig{Queues: []NotificationTarget{{ARN: "arn:minio:sqs::NOPE:webhook", Events: created}}}},
-			{"malformed arn", "arn must have the form", NotificationConfig{Queues: []NotificationTarget{{ARN: "webhook", Events: created}}}},
-			{"bad event", "not a known event name", NotificationConfig{Queues: []NotificationTarget{{ARN: arn, Events: []string{"s3:ObjectCreated:Teleport"}}}}},
-			{"no events", "at least one event", NotificationConfig{Queues: []NotificationTarget{{ARN: arn}}}},
-			{"topic", "queueConfigurations only", NotificationConfig{Topics: []NotificationTarget{{ARN: "arn:minio:sns::PRIMARY:webhook", Events: created}}}},
+			{"empty", "at least one entry", service.NotificationConfig{}},
+			{"unknown arn", "ARN the object store does not know", service.NotificationConfig{Queues: []service.NotificationTarget{{ARN: "arn:minio:sqs::NOPE:webhook", Events: created}}}},
+			{"malformed arn", "arn must have the form", service.NotificationConfig{Queues: []service.NotificationTarget{{ARN: "webhook", Events: created}}}},
+			{"bad event", "not a known event name", service.NotificationConfig{Queues: []service.NotificationTarget{{ARN: arn, Events: []string{"s3:ObjectCreated:Teleport"}}}}},
+			{"no events", "at least one event", service.NotificationConfig{Queues: []service.NotificationTarget{{ARN: arn}}}},
+			{"topic", "queueConfigurations only", service.NotificationConfig{Topics: []service.NotificationTarget{{ARN: "arn:minio:sns::PRIMARY:webhook", Events: created}}}},
 		} {
 			_, err := env.svc.SetBucketNotification(ctx, "pics", c.cfg)
 			t.Logf("%s: %v", c.name, err)
@@ -152,7 +153,7 @@ func TestNotifications(t *testing.T) {
 	}
 }
 
-func extWantEmptyConfig(t *testing.T, cfg NotificationConfig) {
+func extWantEmptyConfig(t *testing.T, cfg service.NotificationConfig) {
 	t.Helper()
 	if cfg.Queues == nil || cfg.Topics == nil || cfg.CloudFunctions == nil ||
 		len(cfg.Queues)+len(cfg.Topics)+len(cfg.CloudFunctions) != 0 {
