@@ -59,7 +59,7 @@ func newEnv(t *testing.T, mod ...func(*Config)) *env {
 		Logger:         zap.New(core),
 		CORSOrigins:    []string{"https://app.example"},
 		MaxJSONBody:    1 << 10,
-		MaxBatch:       3,
+		MaxDeleteNames: 3,
 		OpenAPI:        []byte(`{"openapi":"3.0.3"}`),
 		EventHeartbeat: time.Hour,
 	}

@@ -377,8 +377,8 @@ func (h *handler) deleteObjects(c echo.Context) error {
 	switch {
 	case len(req.Names) == 0:
 		return invalid("names", "at least one name is required")
-	case len(req.Names) > h.maxBatch:
-		return invalid("names", "at most %d names", h.maxBatch)
+	case len(req.Names) > h.maxDeleteNames:
+		return invalid("names", "at most %d names", h.maxDeleteNames)
 	}
 	res, err := h.svc.RemoveObjects(c.Request().Context(), bucket, req.Names)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -23,15 +22,15 @@ func provisionTenants(ctx context.Context, getenv func(string) string, stdout io
 	if err != nil {
 		return err
 	}
-	accessKey, secretKey := getenv("GATEWAY_ADMIN_ACCESS_KEY"), getenv("GATEWAY_ADMIN_SECRET_KEY")
-	if accessKey == "" || secretKey == "" {
-		return errors.New("tenants provision needs GATEWAY_ADMIN_ACCESS_KEY and GATEWAY_ADMIN_SECRET_KEY (the store's admin credentials)")
+	creds, err := config.AdminFromEnv(getenv)
+	if err != nil {
+		return err
 	}
 	reg, err := access.Load(cfg.TenantsFile)
 	if err != nil {
 		return err
 	}
-	admin, err := madmin.New(cfg.S3Endpoint.Host, accessKey, secretKey, cfg.S3Endpoint.Scheme == "https")
+	admin, err := madmin.New(cfg.S3Endpoint.Host, creds.AccessKey, creds.SecretKey, cfg.S3Endpoint.Scheme == "https")
 	if err != nil {
 		return fmt.Errorf("admin client: %w", err)
 	}

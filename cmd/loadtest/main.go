@@ -155,7 +155,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 		return nil, err
 	}
 	cfg.PartSize = partSize
-	cfg.ShutdownWait = 5 * time.Second
+	cfg.ShutdownGrace = 5 * time.Second
 	logger := zap.NewNop()
 	if o.verbose {
 		lc := zap.NewDevelopmentConfig()
