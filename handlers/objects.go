@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"s3gateway/errs"
+	"s3gateway/internal/httpsyntax"
 	"s3gateway/service"
 )
 
@@ -147,7 +148,7 @@ func readFormName(part *multipart.Part) (string, error) {
 
 func created(c echo.Context, res service.UploadResult) error {
 	if res.ETag != "" {
-		c.Response().Header().Set("ETag", quoteETag(res.ETag))
+		c.Response().Header().Set("ETag", httpsyntax.QuoteETag(res.ETag))
 	}
 	return c.JSON(http.StatusCreated, toUploadResponse(res))
 }
@@ -271,7 +272,7 @@ func (h *handler) headObject(c echo.Context) error {
 		return err
 	}
 	hdr := c.Response().Header()
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatches(inm, info.ETag) {
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && httpsyntax.MatchesAny(inm, info.ETag) {
 		setValidators(hdr, info)
 		return c.NoContent(http.StatusNotModified)
 	}
