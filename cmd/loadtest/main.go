@@ -45,7 +45,7 @@ import (
 
 	"s3gateway/access"
 	"s3gateway/config"
-	"s3gateway/internal/minitest"
+	"s3gateway/internal/minioproc"
 	"s3gateway/provision"
 	"s3gateway/server"
 )
@@ -129,7 +129,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	store, err := minitest.StartIn(dir, minitest.Options{})
+	store, err := minioproc.Start(dir, minioproc.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("start minio: %w", err)
 	}

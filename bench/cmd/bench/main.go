@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"s3gateway/bench"
-	"s3gateway/internal/minitest"
+	"s3gateway/internal/minioproc"
 )
 
 func main() {
@@ -33,8 +33,8 @@ func main() {
 	flag.IntVar(&cfg.RSSUploads, "rss-uploads", 16, "concurrent chunked uploads of the memory test")
 	rssMiB := flag.Int64("rss-mib", 256, "MiB of each upload of the memory test")
 	flag.StringVar(&cfg.MinIOEndpoint, "minio", "", "an existing MinIO (http://host:port) instead of starting one")
-	flag.StringVar(&cfg.MinIORootUser, "minio-root-user", minitest.RootUser, "root user of -minio, to provision the tenant")
-	flag.StringVar(&cfg.MinIORootPassword, "minio-root-password", minitest.RootPassword, "root password of -minio")
+	flag.StringVar(&cfg.MinIORootUser, "minio-root-user", minioproc.RootUser, "root user of -minio, to provision the tenant")
+	flag.StringVar(&cfg.MinIORootPassword, "minio-root-password", minioproc.RootPassword, "root password of -minio")
 	flag.StringVar(&cfg.GatewayBin, "gateway", "bin/gateway", "the gateway binary (make build)")
 	flag.StringVar(&gatewayEnv, "gateway-env", "", "extra gateway settings, comma-separated KEY=VALUE")
 	flag.BoolVar(&cfg.Profile, "profile", true, "take CPU profiles of the gateway for the report (after the measured rounds)")
