@@ -90,7 +90,7 @@ func setup(ctx context.Context, cfg Config) (_ *env, err error) {
 			return nil, fmt.Errorf("minio endpoint %q: want http://host:port", cfg.MinIOEndpoint)
 		}
 		e.minioHost = u.Host
-		if admin, err = madmin.New(u.Host, cfg.MinIORootUser, cfg.MinIORootPassword, false); err != nil {
+		if admin, err = provision.NewAdmin(u.Host, false, cfg.MinIORootUser, cfg.MinIORootPassword); err != nil {
 			return nil, fmt.Errorf("admin client: %w", err)
 		}
 	}

@@ -129,16 +129,6 @@ func wantError(t *testing.T, rec *httptest.ResponseRecorder, status int, code st
 	return e
 }
 
-// decode decodes a JSON success body into v, strictly.
-func decode(t *testing.T, rec *httptest.ResponseRecorder, v any) {
-	t.Helper()
-	dec := json.NewDecoder(rec.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		t.Fatalf("decode %q: %v", rec.Body.String(), err)
-	}
-}
-
 // jsonEq compares a body with the expected JSON, ignoring formatting.
 func jsonEq(t *testing.T, got, want string) {
 	t.Helper()

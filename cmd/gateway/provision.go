@@ -6,8 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/minio/madmin-go/v3"
-
 	"s3gateway/access"
 	"s3gateway/config"
 	"s3gateway/provision"
@@ -30,9 +28,9 @@ func provisionTenants(ctx context.Context, getenv func(string) string, stdout io
 	if err != nil {
 		return err
 	}
-	admin, err := madmin.New(cfg.S3Endpoint.Host, creds.AccessKey, creds.SecretKey, cfg.S3Endpoint.Scheme == "https")
+	admin, err := provision.NewAdmin(cfg.S3Endpoint.Host, cfg.S3Endpoint.Scheme == "https", creds.AccessKey, creds.SecretKey)
 	if err != nil {
-		return fmt.Errorf("admin client: %w", err)
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()

@@ -95,7 +95,8 @@ func main() {
 	out, _ := json.MarshalIndent(rep, "", "  ")
 	fmt.Println(rep.summary())
 	fmt.Println(string(out))
-	if err := os.MkdirAll(filepath.Dir(o.report), 0o755); err == nil {
+	err = os.MkdirAll(filepath.Dir(o.report), 0o755)
+	if err == nil {
 		err = os.WriteFile(o.report, append(out, '\n'), 0o644)
 	}
 	if err != nil {

@@ -102,7 +102,7 @@ func Start(dir string, opts Options) (*Server, error) {
 	if err := s.start(); err != nil {
 		return nil, err
 	}
-	s.Admin, err = madmin.New(addr, RootUser, RootPassword, false)
+	s.Admin, err = provision.NewAdmin(addr, false, RootUser, RootPassword)
 	if err != nil {
 		s.Stop()
 		return nil, fmt.Errorf("admin client: %w", err)
