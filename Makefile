@@ -39,10 +39,11 @@ $(MINIO_STAMP):
 run: build minio ## start a local MinIO, a demo tenant and the gateway
 	./scripts/run.sh
 
-vet: ## go vet and a gofmt check
+vet: ## a gofmt check, go vet and staticcheck (pinned in go.mod's tool directive)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet ./...
+	go tool staticcheck ./...
 
 test: minio vet compose-check browser-deps node-deps ## the whole suite, against a real MinIO
 	go test -count=1 -race -timeout 30m ./...
@@ -109,4 +110,4 @@ fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go')
 
 clean: ## remove build output and the local run's data
-	rm -rf bin .run
+	rm -rf bin .run bench/tmp cmd/loadtest/loadtest

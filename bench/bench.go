@@ -51,10 +51,13 @@ type Config struct {
 	Only    []string
 	SkipRSS bool
 
-	OutDir   string // results.json, RESULTS.md and profiles/
-	TempDir  string // MinIO's data and the gateway's log ("" : the system's)
-	KeepTemp bool
-	Log      io.Writer
+	OutDir string // results.json and RESULTS.md
+	// ProfileDir receives the CPU profiles: machine-specific output, kept
+	// out of git (default bench/tmp/profiles).
+	ProfileDir string
+	TempDir    string // MinIO's data and the gateway's log ("" : the system's)
+	KeepTemp   bool
+	Log        io.Writer
 }
 
 // Defaults fills what cfg leaves unset, for a full or a quick run.
@@ -99,6 +102,9 @@ func (cfg *Config) Defaults() {
 	}
 	if cfg.OutDir == "" {
 		cfg.OutDir = "bench"
+	}
+	if cfg.ProfileDir == "" {
+		cfg.ProfileDir = filepath.Join("bench", "tmp", "profiles")
 	}
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
@@ -203,10 +209,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 // defaults.
 func gatewayEnvSummary(cfg Config) []string {
 	out := []string{"GATEWAY_LOG_LEVEL=info"}
-	for _, kv := range cfg.GatewayEnv {
-		out = append(out, kv)
-	}
-	return out
+	return append(out, cfg.GatewayEnv...)
 }
 
 // profiled are the workloads whose gateway CPU profile the report shows.
@@ -216,7 +219,7 @@ var profiled = []string{"get_64mib_c4", "put_64mib_c4", "get_1kib_c16", "stat_1k
 // ProfileSeconds while the gateway records a CPU profile, and keeps the
 // profile's top functions.
 func profile(ctx context.Context, cfg Config, e *env, d *data, res *Results, logf func(string, ...any)) error {
-	dir := filepath.Join(cfg.OutDir, "profiles")
+	dir := cfg.ProfileDir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -253,7 +256,7 @@ func profile(ctx context.Context, cfg Config, e *env, d *data, res *Results, log
 		if err != nil {
 			return err
 		}
-		res.Profiles = append(res.Profiles, Profile{Workload: key, File: filepath.Join("profiles", key+".pprof"), Top: top})
+		res.Profiles = append(res.Profiles, Profile{Workload: key, File: file, Top: top})
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"s3gateway/access"
-	"s3gateway/internal/minitest"
+	"s3gateway/internal/minioproc"
 	"s3gateway/provision"
 )
 
@@ -40,7 +40,7 @@ const (
 type env struct {
 	cfg  Config
 	dir  string
-	mini *minitest.Server // nil for an external MinIO
+	mini *minioproc.Server // nil for an external MinIO
 
 	minioHost  string // host:port of the store
 	minioPID   int    // 0 when MinIO is not ours
@@ -79,7 +79,7 @@ func setup(ctx context.Context, cfg Config) (_ *env, err error) {
 
 	var admin *madmin.AdminClient
 	if cfg.MinIOEndpoint == "" {
-		if e.mini, err = minitest.StartIn(filepath.Join(dir, "minio"), minitest.Options{}); err != nil {
+		if e.mini, err = minioproc.Start(filepath.Join(dir, "minio"), minioproc.Options{}); err != nil {
 			return nil, err
 		}
 		e.minioHost, admin = e.mini.Addr, e.mini.Admin
@@ -90,7 +90,7 @@ func setup(ctx context.Context, cfg Config) (_ *env, err error) {
 			return nil, fmt.Errorf("minio endpoint %q: want http://host:port", cfg.MinIOEndpoint)
 		}
 		e.minioHost = u.Host
-		if admin, err = madmin.New(u.Host, cfg.MinIORootUser, cfg.MinIORootPassword, false); err != nil {
+		if admin, err = provision.NewAdmin(u.Host, false, cfg.MinIORootUser, cfg.MinIORootPassword); err != nil {
 			return nil, fmt.Errorf("admin client: %w", err)
 		}
 	}

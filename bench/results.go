@@ -453,14 +453,6 @@ func (r *Results) whereTheTimeGoes(b *strings.Builder) {
 	}
 }
 
-func joinNames(ts []Target) string {
-	var names []string
-	for _, t := range ts {
-		names = append(names, t.Name)
-	}
-	return strings.Join(names, "; ")
-}
-
 // trim formats f without needless decimals.
 func trim(f float64) string {
 	switch {

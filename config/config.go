@@ -1,32 +1,7 @@
 // Package config reads the gateway's configuration from the environment.
-//
-// The contract (API.md) names the basic variables (GATEWAY_ADDR,
-// GATEWAY_S3_ENDPOINT, GATEWAY_S3_REGION, GATEWAY_S3_PUBLIC_URL,
-// GATEWAY_TENANTS_FILE, GATEWAY_LOG_LEVEL, GATEWAY_CORS_ORIGINS). The
-// operational ones, with their defaults:
-//
-//	GATEWAY_PART_SIZE_MIB           8     multipart part size (at least 5); the most an upload of unknown size buffers
-//	GATEWAY_MAX_JSON_BODY_KIB       1024  largest JSON request body; more is 413 EntityTooLarge
-//	GATEWAY_MAX_DELETE_NAMES        10000 most names in one batch delete; more is 400 InvalidArgument
-//	GATEWAY_BACKEND_TIMEOUT         30s   deadline of each store metadata call, and how long any request waits for the
-//	                                      store to start answering (data streams have none); over it is 504 BackendTimeout
-//	GATEWAY_BACKEND_COOLDOWN        5s    once the store has left 3 requests in a row unanswered, requests fail at
-//	                                      once with 503 BackendUnavailable for this long; then one goes through as a
-//	                                      trial, and any answer (or a /readyz probe that gets one) lets traffic through again
-//	GATEWAY_RATE_LIMIT              0     requests per second per tenant (token bucket; fractions allowed); 0 is no limit;
-//	                                      over it is 429 SlowDown with Retry-After
-//	GATEWAY_RATE_BURST              100   requests a tenant may make at once above its rate
-//	GATEWAY_MAX_UPLOADS_PER_TENANT  64    uploads (PUT object, form POST) a tenant may have in progress; one more is
-//	                                      429 SlowDown with Retry-After; 0 is no limit
-//	GATEWAY_ZERO_COPY_READS         true  object GETs and HEADs on the service's own HTTP/1.1 exchange with the store,
-//	                                      downloads spliced from the store's socket to the client's (http:// stores
-//	                                      without a proxy); false sends them through minio-go's standard transport too
-//	GATEWAY_SHUTDOWN_GRACE          30s   on SIGTERM, how long in-flight requests may take to finish; event streams
-//	                                      are ended at once, and requests still running after it are cut (their
-//	                                      multipart uploads aborted)
-//
-// Request headers are bounded by the server (64 KiB; more is answered 431 by
-// Go's HTTP server itself).
+// Every variable, its default and its meaning are in Vars, the one table
+// that FromEnv reads its defaults from and the README's configuration table
+// is checked against; the contract (API.md) names the basic ones.
 package config
 
 import (
@@ -41,46 +16,32 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-// Config is the gateway's whole configuration.
+// Config is the gateway's whole configuration (the serving part: the admin
+// credentials of "tenants provision" are read by AdminFromEnv).
 type Config struct {
-	Addr         string        // GATEWAY_ADDR
-	S3Endpoint   *url.URL      // GATEWAY_S3_ENDPOINT
-	S3Region     string        // GATEWAY_S3_REGION
-	S3PublicURL  *url.URL      // GATEWAY_S3_PUBLIC_URL
-	TenantsFile  string        // GATEWAY_TENANTS_FILE
-	LogLevel     zapcore.Level // GATEWAY_LOG_LEVEL
-	CORSOrigins  []string      // GATEWAY_CORS_ORIGINS
-	PartSize     int64         // GATEWAY_PART_SIZE_MIB, in bytes
-	MaxJSONBody  int64         // GATEWAY_MAX_JSON_BODY_KIB, in bytes
-	MaxBatch     int           // GATEWAY_MAX_DELETE_NAMES
-	BackendCall  time.Duration // GATEWAY_BACKEND_TIMEOUT: deadline of backend metadata calls
-	ShutdownWait time.Duration // GATEWAY_SHUTDOWN_GRACE
+	Addr           string        // GATEWAY_ADDR
+	S3Endpoint     *url.URL      // GATEWAY_S3_ENDPOINT
+	S3Region       string        // GATEWAY_S3_REGION
+	S3PublicURL    *url.URL      // GATEWAY_S3_PUBLIC_URL
+	TenantsFile    string        // GATEWAY_TENANTS_FILE
+	LogLevel       zapcore.Level // GATEWAY_LOG_LEVEL
+	CORSOrigins    []string      // GATEWAY_CORS_ORIGINS
+	PartSize       int64         // GATEWAY_PART_SIZE_MIB, in bytes
+	MaxJSONBody    int64         // GATEWAY_MAX_JSON_BODY_KIB, in bytes
+	MaxDeleteNames int           // GATEWAY_MAX_DELETE_NAMES
+	BackendTimeout time.Duration // GATEWAY_BACKEND_TIMEOUT: deadline of store metadata calls
+	ShutdownGrace  time.Duration // GATEWAY_SHUTDOWN_GRACE
 	// BackendCooldown is how long requests fail fast once the store is
 	// known down (GATEWAY_BACKEND_COOLDOWN).
 	BackendCooldown time.Duration
-	RateLimit       float64 // GATEWAY_RATE_LIMIT: requests per second per tenant; 0: no limit
-	RateBurst       int     // GATEWAY_RATE_BURST
-	MaxUploads      int     // GATEWAY_MAX_UPLOADS_PER_TENANT: uploads in progress per tenant; 0: no limit
-	ZeroCopyReads   bool    // GATEWAY_ZERO_COPY_READS
+	RateLimit       float64       // GATEWAY_RATE_LIMIT: requests per second per tenant; 0: no limit
+	RateBurst       int           // GATEWAY_RATE_BURST
+	MaxUploads      int           // GATEWAY_MAX_UPLOADS_PER_TENANT: uploads in progress per tenant; 0: no limit
+	ZeroCopyReads   bool          // GATEWAY_ZERO_COPY_READS
+	ReadyTimeout    time.Duration // GATEWAY_READY_TIMEOUT: how long GET /readyz waits for the store
+	EventHeartbeat  time.Duration // GATEWAY_EVENT_HEARTBEAT: comment lines on idle event streams
+	PprofAddr       string        // GATEWAY_PPROF_ADDR: profiling endpoints; "": off
 }
-
-// Default values of the variables that have one.
-const (
-	DefaultAddr         = ":8080"
-	DefaultS3Endpoint   = "http://127.0.0.1:9000"
-	DefaultS3Region     = "us-east-1"
-	DefaultTenantsFile  = "tenants.yaml"
-	DefaultPartSizeMiB  = 8
-	DefaultMaxJSONKiB   = 1024
-	DefaultMaxBatch     = 10000
-	DefaultBackendCall  = 30 * time.Second
-	DefaultShutdownWait = 30 * time.Second
-	DefaultCooldown     = 5 * time.Second
-	DefaultRateLimit    = 0 // no limit
-	DefaultRateBurst    = 100
-	DefaultMaxUploads   = 64
-	DefaultZeroCopy     = true
-)
 
 // FromEnv reads the configuration through getenv (os.Getenv in main, a map
 // in tests). Every bad variable is reported, not just the first.
@@ -89,11 +50,16 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	bad := func(name, format string, args ...any) {
 		problems = append(problems, name+": "+fmt.Sprintf(format, args...))
 	}
-	get := func(name, def string) string {
+	defaults := map[string]string{}
+	for _, v := range Vars() {
+		defaults[v.Name] = v.Default
+	}
+	// get returns the variable, or its default from Vars.
+	get := func(name string) string {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v
 		}
-		return def
+		return defaults[name]
 	}
 	parseURL := func(name, raw string) *url.URL {
 		u, err := url.Parse(raw)
@@ -104,35 +70,32 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		u.Path = ""
 		return u
 	}
-	positiveInt := func(name string, def int) int {
-		raw := get(name, strconv.Itoa(def))
+	positiveInt := func(name string) int {
+		raw := get(name)
 		n, err := strconv.Atoi(raw)
 		if err != nil || n <= 0 {
 			bad(name, "%q must be a positive whole number", raw)
-			return def
 		}
 		return n
 	}
-	nonNegativeInt := func(name string, def int) int {
-		raw := get(name, strconv.Itoa(def))
+	nonNegativeInt := func(name string) int {
+		raw := get(name)
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 0 {
 			bad(name, "%q must be a whole number, 0 or more", raw)
-			return def
 		}
 		return n
 	}
-	nonNegativeFloat := func(name string, def float64) float64 {
-		raw := get(name, strconv.FormatFloat(def, 'g', -1, 64))
+	nonNegativeFloat := func(name string) float64 {
+		raw := get(name)
 		f, err := strconv.ParseFloat(raw, 64)
 		if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
 			bad(name, "%q must be a number, 0 or more", raw)
-			return def
 		}
 		return f
 	}
-	boolean := func(name string, def bool) bool {
-		raw := get(name, strconv.FormatBool(def))
+	boolean := func(name string) bool {
+		raw := get(name)
 		switch strings.ToLower(raw) {
 		case "true", "1":
 			return true
@@ -140,45 +103,51 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return false
 		}
 		bad(name, "%q must be true or false", raw)
-		return def
+		return false
 	}
-	duration := func(name string, def time.Duration) time.Duration {
-		raw := get(name, def.String())
+	duration := func(name string) time.Duration {
+		raw := get(name)
 		d, err := time.ParseDuration(raw)
 		if err != nil || d <= 0 {
 			bad(name, "%q must be a positive duration such as 30s", raw)
-			return def
 		}
 		return d
 	}
 
 	cfg := Config{
-		Addr:         get("GATEWAY_ADDR", DefaultAddr),
-		S3Region:     get("GATEWAY_S3_REGION", DefaultS3Region),
-		TenantsFile:  get("GATEWAY_TENANTS_FILE", DefaultTenantsFile),
-		PartSize:     int64(positiveInt("GATEWAY_PART_SIZE_MIB", DefaultPartSizeMiB)) << 20,
-		MaxJSONBody:  int64(positiveInt("GATEWAY_MAX_JSON_BODY_KIB", DefaultMaxJSONKiB)) << 10,
-		MaxBatch:     positiveInt("GATEWAY_MAX_DELETE_NAMES", DefaultMaxBatch),
-		BackendCall:  duration("GATEWAY_BACKEND_TIMEOUT", DefaultBackendCall),
-		ShutdownWait: duration("GATEWAY_SHUTDOWN_GRACE", DefaultShutdownWait),
+		Addr:           get("GATEWAY_ADDR"),
+		S3Region:       get("GATEWAY_S3_REGION"),
+		TenantsFile:    get("GATEWAY_TENANTS_FILE"),
+		PartSize:       int64(positiveInt("GATEWAY_PART_SIZE_MIB")) << 20,
+		MaxJSONBody:    int64(positiveInt("GATEWAY_MAX_JSON_BODY_KIB")) << 10,
+		MaxDeleteNames: positiveInt("GATEWAY_MAX_DELETE_NAMES"),
+		BackendTimeout: duration("GATEWAY_BACKEND_TIMEOUT"),
+		ShutdownGrace:  duration("GATEWAY_SHUTDOWN_GRACE"),
 
-		BackendCooldown: duration("GATEWAY_BACKEND_COOLDOWN", DefaultCooldown),
-		RateLimit:       nonNegativeFloat("GATEWAY_RATE_LIMIT", DefaultRateLimit),
-		RateBurst:       positiveInt("GATEWAY_RATE_BURST", DefaultRateBurst),
-		MaxUploads:      nonNegativeInt("GATEWAY_MAX_UPLOADS_PER_TENANT", DefaultMaxUploads),
-		ZeroCopyReads:   boolean("GATEWAY_ZERO_COPY_READS", DefaultZeroCopy),
+		BackendCooldown: duration("GATEWAY_BACKEND_COOLDOWN"),
+		RateLimit:       nonNegativeFloat("GATEWAY_RATE_LIMIT"),
+		RateBurst:       positiveInt("GATEWAY_RATE_BURST"),
+		MaxUploads:      nonNegativeInt("GATEWAY_MAX_UPLOADS_PER_TENANT"),
+		ZeroCopyReads:   boolean("GATEWAY_ZERO_COPY_READS"),
+		ReadyTimeout:    duration("GATEWAY_READY_TIMEOUT"),
+		EventHeartbeat:  duration("GATEWAY_EVENT_HEARTBEAT"),
+		PprofAddr:       get("GATEWAY_PPROF_ADDR"),
 	}
-	endpoint := get("GATEWAY_S3_ENDPOINT", DefaultS3Endpoint)
+	endpoint := get("GATEWAY_S3_ENDPOINT")
 	cfg.S3Endpoint = parseURL("GATEWAY_S3_ENDPOINT", endpoint)
-	cfg.S3PublicURL = parseURL("GATEWAY_S3_PUBLIC_URL", get("GATEWAY_S3_PUBLIC_URL", endpoint))
-	if err := cfg.LogLevel.UnmarshalText([]byte(get("GATEWAY_LOG_LEVEL", "info"))); err != nil ||
+	publicURL := strings.TrimSpace(getenv("GATEWAY_S3_PUBLIC_URL"))
+	if publicURL == "" { // the default, publicURLDefault
+		publicURL = endpoint
+	}
+	cfg.S3PublicURL = parseURL("GATEWAY_S3_PUBLIC_URL", publicURL)
+	if err := cfg.LogLevel.UnmarshalText([]byte(get("GATEWAY_LOG_LEVEL"))); err != nil ||
 		cfg.LogLevel < zapcore.DebugLevel || cfg.LogLevel > zapcore.ErrorLevel {
 		bad("GATEWAY_LOG_LEVEL", "must be debug, info, warn or error")
 	}
-	if cfg.PartSize < 5<<20 {
-		bad("GATEWAY_PART_SIZE_MIB", "must be at least 5 (S3's smallest part)")
+	if cfg.PartSize < MinPartSizeMiB<<20 {
+		bad("GATEWAY_PART_SIZE_MIB", "must be at least %d (S3's smallest part)", MinPartSizeMiB)
 	}
-	for _, o := range strings.Split(getenv("GATEWAY_CORS_ORIGINS"), ",") {
+	for _, o := range strings.Split(get("GATEWAY_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
 		}
@@ -187,4 +156,25 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, errors.New("configuration: " + strings.Join(problems, "; "))
 	}
 	return cfg, nil
+}
+
+// Names of the store's admin credentials, which only "gateway tenants
+// provision" reads.
+const (
+	AdminAccessKeyVar = "GATEWAY_ADMIN_ACCESS_KEY"
+	AdminSecretKeyVar = "GATEWAY_ADMIN_SECRET_KEY"
+)
+
+// Admin is the store's admin key, for provisioning tenants.
+type Admin struct {
+	AccessKey, SecretKey string
+}
+
+// AdminFromEnv reads the store's admin credentials; both are required.
+func AdminFromEnv(getenv func(string) string) (Admin, error) {
+	a := Admin{AccessKey: getenv(AdminAccessKeyVar), SecretKey: getenv(AdminSecretKeyVar)}
+	if a.AccessKey == "" || a.SecretKey == "" {
+		return Admin{}, fmt.Errorf("tenants provision needs %s and %s (the store's admin credentials)", AdminAccessKeyVar, AdminSecretKeyVar)
+	}
+	return a, nil
 }

@@ -32,10 +32,13 @@ func TestDefaults(t *testing.T) {
 		{"CORSOrigins", len(cfg.CORSOrigins), 0},
 		{"PartSize", cfg.PartSize, int64(8 << 20)},
 		{"MaxJSONBody", cfg.MaxJSONBody, int64(1024 << 10)},
-		{"MaxBatch", cfg.MaxBatch, 10000},
-		{"BackendCall", cfg.BackendCall, 30 * time.Second},
-		{"ShutdownWait", cfg.ShutdownWait, 30 * time.Second},
+		{"MaxDeleteNames", cfg.MaxDeleteNames, 10000},
+		{"BackendTimeout", cfg.BackendTimeout, 30 * time.Second},
+		{"ShutdownGrace", cfg.ShutdownGrace, 30 * time.Second},
 		{"ZeroCopyReads", cfg.ZeroCopyReads, true},
+		{"ReadyTimeout", cfg.ReadyTimeout, 3 * time.Second},
+		{"EventHeartbeat", cfg.EventHeartbeat, 15 * time.Second},
+		{"PprofAddr", cfg.PprofAddr, ""},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -64,6 +67,9 @@ var everyVariable = map[string]string{
 	"GATEWAY_RATE_BURST":             "20",
 	"GATEWAY_MAX_UPLOADS_PER_TENANT": "0",
 	"GATEWAY_ZERO_COPY_READS":        "false",
+	"GATEWAY_READY_TIMEOUT":          "500ms",
+	"GATEWAY_EVENT_HEARTBEAT":        "1m",
+	"GATEWAY_PPROF_ADDR":             "127.0.0.1:6060",
 }
 
 func TestEveryVariableParsed(t *testing.T) {
@@ -84,14 +90,17 @@ func TestEveryVariableParsed(t *testing.T) {
 		{"CORSOrigins", cfg.CORSOrigins, []string{"https://a.example", "https://b.example"}},
 		{"PartSize", cfg.PartSize, int64(16 << 20)},
 		{"MaxJSONBody", cfg.MaxJSONBody, int64(64 << 10)},
-		{"MaxBatch", cfg.MaxBatch, 500},
-		{"BackendCall", cfg.BackendCall, 5 * time.Second},
-		{"ShutdownWait", cfg.ShutdownWait, time.Minute},
+		{"MaxDeleteNames", cfg.MaxDeleteNames, 500},
+		{"BackendTimeout", cfg.BackendTimeout, 5 * time.Second},
+		{"ShutdownGrace", cfg.ShutdownGrace, time.Minute},
 		{"BackendCooldown", cfg.BackendCooldown, 2 * time.Second},
 		{"RateLimit", cfg.RateLimit, 12.5},
 		{"RateBurst", cfg.RateBurst, 20},
 		{"MaxUploads", cfg.MaxUploads, 0},
 		{"ZeroCopyReads", cfg.ZeroCopyReads, false},
+		{"ReadyTimeout", cfg.ReadyTimeout, 500 * time.Millisecond},
+		{"EventHeartbeat", cfg.EventHeartbeat, time.Minute},
+		{"PprofAddr", cfg.PprofAddr, "127.0.0.1:6060"},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -161,6 +170,8 @@ func TestBadValues(t *testing.T) {
 		{"rateBurstZero", "GATEWAY_RATE_BURST", "0"},
 		{"maxUploadsNegative", "GATEWAY_MAX_UPLOADS_PER_TENANT", "-1"},
 		{"zeroCopyNotABool", "GATEWAY_ZERO_COPY_READS", "sometimes"},
+		{"readyTimeoutZero", "GATEWAY_READY_TIMEOUT", "0s"},
+		{"heartbeatNoUnit", "GATEWAY_EVENT_HEARTBEAT", "15"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

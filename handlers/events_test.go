@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"s3gateway/errs"
+	"s3gateway/internal/testwait"
 	"s3gateway/service"
 )
 
@@ -165,10 +166,7 @@ func TestStreamBucketEvents(t *testing.T) {
 			t.Fatal("the listener's context did not end when the client went")
 		}
 		// The handler has returned when its request is logged.
-		deadline := time.Now().Add(5 * time.Second)
-		for env.logs.Len() == 0 && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
+		testwait.Within(5*time.Second, func() bool { return env.logs.Len() != 0 })
 		if env.logs.Len() != 1 {
 			t.Fatalf("%d log lines; the handler did not return", env.logs.Len())
 		}

@@ -16,19 +16,20 @@ import (
 
 // Config is what the HTTP layer is built from.
 type Config struct {
-	Service     service.Service
-	Tenants     *access.Registry
-	Logger      *zap.Logger
-	CORSOrigins []string // exact origins allowed to call from a browser; none: no CORS
-	MaxJSONBody int64    // largest JSON request body in bytes; 0: config.DefaultMaxJSONKiB
-	MaxBatch    int      // most names in one batch delete; 0: config.DefaultMaxBatch
+	Service        service.Service
+	Tenants        *access.Registry
+	Logger         *zap.Logger
+	CORSOrigins    []string // exact origins allowed to call from a browser; none: no CORS
+	MaxJSONBody    int64    // largest JSON request body in bytes; 0: config.DefaultMaxJSONBodyKiB
+	MaxDeleteNames int      // most names in one batch delete; 0: config.DefaultMaxDeleteNames
 	// OpenAPI, when not nil, is served at GET /openapi.json, with the
 	// Swagger UI for it at /swagger/index.html.
 	OpenAPI []byte
 	// EventHeartbeat is how often an idle event stream gets a comment line;
-	// 0: 15 s.
+	// 0: config.DefaultEventHeartbeat.
 	EventHeartbeat time.Duration
-	// ReadyTimeout bounds the store check of GET /readyz; 0: 3 s.
+	// ReadyTimeout bounds the store check of GET /readyz; 0:
+	// config.DefaultReadyTimeout.
 	ReadyTimeout time.Duration
 	// Metrics, when not nil, records every request and is served at
 	// GET /metrics.
@@ -45,17 +46,11 @@ type Config struct {
 	Shutdown context.Context
 }
 
-// Defaults of the optional Config fields.
-const (
-	DefaultEventHeartbeat = 15 * time.Second
-	DefaultReadyTimeout   = 3 * time.Second
-)
-
 // handler holds the dependencies of the route handlers.
 type handler struct {
 	svc            service.Service
 	maxJSONBody    int64
-	maxBatch       int
+	maxDeleteNames int
 	openAPI        []byte
 	eventHeartbeat time.Duration
 	readyTimeout   time.Duration
@@ -70,7 +65,7 @@ func New(cfg Config) *echo.Echo {
 	h := &handler{
 		svc:            cfg.Service,
 		maxJSONBody:    cfg.MaxJSONBody,
-		maxBatch:       cfg.MaxBatch,
+		maxDeleteNames: cfg.MaxDeleteNames,
 		openAPI:        cfg.OpenAPI,
 		eventHeartbeat: cfg.EventHeartbeat,
 		readyTimeout:   cfg.ReadyTimeout,
@@ -81,16 +76,16 @@ func New(cfg Config) *echo.Echo {
 		h.shutdown = cfg.Shutdown.Done()
 	}
 	if h.maxJSONBody <= 0 {
-		h.maxJSONBody = config.DefaultMaxJSONKiB << 10
+		h.maxJSONBody = config.DefaultMaxJSONBodyKiB << 10
 	}
-	if h.maxBatch <= 0 {
-		h.maxBatch = config.DefaultMaxBatch
+	if h.maxDeleteNames <= 0 {
+		h.maxDeleteNames = config.DefaultMaxDeleteNames
 	}
 	if h.eventHeartbeat <= 0 {
-		h.eventHeartbeat = DefaultEventHeartbeat
+		h.eventHeartbeat = config.DefaultEventHeartbeat
 	}
 	if h.readyTimeout <= 0 {
-		h.readyTimeout = DefaultReadyTimeout
+		h.readyTimeout = config.DefaultReadyTimeout
 	}
 
 	e := echo.New()

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"s3gateway/internal/httpsyntax"
 	"s3gateway/service"
 )
 
@@ -46,7 +47,7 @@ func setObjectHeaders(h http.Header, info service.ObjectInfo, name string, downl
 	setValidators(h, info)
 	h.Set("Accept-Ranges", "bytes")
 	for k, v := range info.Metadata {
-		if k == "" || !isToken(k) {
+		if k == "" || !httpsyntax.IsToken(k) {
 			continue // cannot be a header name
 		}
 		h.Set(metaHeaderPrefix+textproto.CanonicalMIMEHeaderKey(k), v)
@@ -59,7 +60,7 @@ func setObjectHeaders(h http.Header, info service.ObjectInfo, name string, downl
 // setValidators sets ETag and Last-Modified, also sent with a 304.
 func setValidators(h http.Header, info service.ObjectInfo) {
 	if info.ETag != "" {
-		h.Set("ETag", quoteETag(info.ETag))
+		h.Set("ETag", httpsyntax.QuoteETag(info.ETag))
 	}
 	if !info.LastModified.IsZero() {
 		h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
@@ -129,19 +130,4 @@ func isAttrChar(c byte) bool {
 		return true
 	}
 	return strings.IndexByte("!#$&+-.^_`|~", c) >= 0
-}
-
-// isToken reports whether s is an RFC 9110 token, the syntax of a header
-// name.
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return s != ""
 }

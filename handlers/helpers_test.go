@@ -59,7 +59,7 @@ func newEnv(t *testing.T, mod ...func(*Config)) *env {
 		Logger:         zap.New(core),
 		CORSOrigins:    []string{"https://app.example"},
 		MaxJSONBody:    1 << 10,
-		MaxBatch:       3,
+		MaxDeleteNames: 3,
 		OpenAPI:        []byte(`{"openapi":"3.0.3"}`),
 		EventHeartbeat: time.Hour,
 	}
@@ -127,16 +127,6 @@ func wantError(t *testing.T, rec *httptest.ResponseRecorder, status int, code st
 		t.Fatalf("code = %q, want %q (message %q)", e.Code, code, e.Message)
 	}
 	return e
-}
-
-// decode decodes a JSON success body into v, strictly.
-func decode(t *testing.T, rec *httptest.ResponseRecorder, v any) {
-	t.Helper()
-	dec := json.NewDecoder(rec.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		t.Fatalf("decode %q: %v", rec.Body.String(), err)
-	}
 }
 
 // jsonEq compares a body with the expected JSON, ignoring formatting.

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"s3gateway/errs"
+	"s3gateway/internal/httpsyntax"
 	"s3gateway/service"
 )
 
@@ -147,7 +148,7 @@ func readFormName(part *multipart.Part) (string, error) {
 
 func created(c echo.Context, res service.UploadResult) error {
 	if res.ETag != "" {
-		c.Response().Header().Set("ETag", quoteETag(res.ETag))
+		c.Response().Header().Set("ETag", httpsyntax.QuoteETag(res.ETag))
 	}
 	return c.JSON(http.StatusCreated, toUploadResponse(res))
 }
@@ -271,7 +272,7 @@ func (h *handler) headObject(c echo.Context) error {
 		return err
 	}
 	hdr := c.Response().Header()
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatches(inm, info.ETag) {
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && httpsyntax.MatchesAny(inm, info.ETag) {
 		setValidators(hdr, info)
 		return c.NoContent(http.StatusNotModified)
 	}
@@ -377,8 +378,8 @@ func (h *handler) deleteObjects(c echo.Context) error {
 	switch {
 	case len(req.Names) == 0:
 		return invalid("names", "at least one name is required")
-	case len(req.Names) > h.maxBatch:
-		return invalid("names", "at most %d names", h.maxBatch)
+	case len(req.Names) > h.maxDeleteNames:
+		return invalid("names", "at most %d names", h.maxDeleteNames)
 	}
 	res, err := h.svc.RemoveObjects(c.Request().Context(), bucket, req.Names)
 	if err != nil {

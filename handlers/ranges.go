@@ -103,27 +103,3 @@ func rangeNumber(s string) (int64, bool) {
 func contentRange(r service.ContentRange) string {
 	return "bytes " + strconv.FormatInt(r.Start, 10) + "-" + strconv.FormatInt(r.End, 10) + "/" + strconv.FormatInt(r.Total, 10)
 }
-
-// etagMatches reports whether an If-None-Match header matches etag, by the
-// weak comparison RFC 9110 §13.1.2 prescribes for it.
-func etagMatches(header, etag string) bool {
-	for _, tag := range strings.Split(header, ",") {
-		tag = strings.TrimSpace(tag)
-		if tag == "*" {
-			return true
-		}
-		tag = strings.Trim(strings.TrimPrefix(tag, "W/"), `"`)
-		if tag != "" && tag == strings.Trim(etag, `"`) {
-			return true
-		}
-	}
-	return false
-}
-
-// quoteETag returns etag as an entity tag: in double quotes.
-func quoteETag(etag string) string {
-	if strings.HasPrefix(etag, `"`) || strings.HasPrefix(etag, `W/"`) {
-		return etag
-	}
-	return `"` + etag + `"`
-}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"s3gateway/internal/testwait"
 )
 
 type sseEvent struct {
@@ -61,7 +63,7 @@ func TestEventStream(t *testing.T) {
 		t.Fatalf("%d %v", resp.StatusCode, resp.Header)
 	}
 	events := readEvents(bufio.NewReader(resp.Body))
-	waitUntil(t, 5*time.Second, func() bool { return listeners() > before })
+	testwait.Until(t, 5*time.Second, "the store to register the listener", func() bool { return listeners() > before })
 
 	c.put(bucket, "other/skip.txt", []byte("no"), nil)
 	c.put(bucket, "live/ev é.txt", []byte("hello"), nil)
@@ -96,7 +98,7 @@ func TestEventStream(t *testing.T) {
 	}
 
 	resp.Body.Close()
-	waitUntil(t, 10*time.Second, func() bool { return listeners() <= before })
+	testwait.Until(t, 10*time.Second, "the store to drop the listener", func() bool { return listeners() <= before })
 }
 
 // A browser's EventSource cannot send headers: the stream also takes the

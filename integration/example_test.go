@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"s3gateway/internal/testwait"
 )
 
 // The browser example (examples/browser), in a real browser on an origin of
@@ -46,16 +48,14 @@ func TestExamplePageUploadsAndShowsEvents(t *testing.T) {
 	// The store registers the stream's listener shortly after the gateway
 	// says "connected": objects put through the API until one of them shows
 	// prove that the stream is live end to end.
-	deadline := time.Now().Add(20 * time.Second)
-	for i := 0; ; i++ {
-		probe := fmt.Sprintf("probe/%d.txt", i)
+	probes := 0
+	if !testwait.Within(20*time.Second, func() bool {
+		probe := fmt.Sprintf("probe/%d.txt", probes)
+		probes++
 		c.put(bucket, probe, []byte("probe"), nil)
-		if waitForEvent(t, ctx, probe, time.Second) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no event shown for probe objects; page status %q", pageText(t, ctx, "#stream-status"))
-		}
+		return waitForEvent(t, ctx, probe, time.Second)
+	}) {
+		t.Fatalf("no event shown for probe objects; page status %q", pageText(t, ctx, "#stream-status"))
 	}
 
 	// Upload a file through the page's file input.
@@ -109,16 +109,7 @@ func waitForEvent(t *testing.T, ctx context.Context, name string, limit time.Dur
 	quoted, _ := json.Marshal(name)
 	script := `[...document.querySelectorAll("#events li")].some(li =>
 		li.dataset.name === ` + string(quoted) + ` && li.dataset.type.startsWith("s3:ObjectCreated:"))`
-	deadline := time.Now().Add(limit)
-	for {
-		if evaluate[bool](t, ctx, script) {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return testwait.Within(limit, func() bool { return evaluate[bool](t, ctx, script) })
 }
 
 // pageText is the text of the first element matching a CSS selector, for

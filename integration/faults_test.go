@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"s3gateway/internal/minitest"
+	"s3gateway/internal/testwait"
 )
 
 // faultsTenants is the tenant of the store that the fault tests break.
@@ -124,7 +125,7 @@ func backendFaults(t *testing.T, env map[string]string) {
 		if err := store.Continue(); err != nil {
 			t.Fatal(err)
 		}
-		pollUntil(t, 10*time.Second, "/readyz to be 200", func() bool { return status("/readyz") == http.StatusOK })
+		testwait.Until(t, 10*time.Second, "/readyz to be 200", func() bool { return status("/readyz") == http.StatusOK })
 		gw.call(http.MethodGet, "/api/v1/buckets", key, nil, http.StatusOK)
 	})
 
@@ -163,7 +164,7 @@ func backendFaults(t *testing.T, env map[string]string) {
 		if err := store.Resume(); err != nil {
 			t.Fatal(err)
 		}
-		pollUntil(t, 15*time.Second, "a call to succeed", func() bool {
+		testwait.Until(t, 15*time.Second, "a call to succeed", func() bool {
 			resp, _, _ := listBuckets()
 			return resp.StatusCode == http.StatusOK
 		})
@@ -179,16 +180,4 @@ func firstGroup(m [][]byte) []byte {
 		return nil
 	}
 	return m[1]
-}
-
-// pollUntil polls ok until it holds, failing after limit.
-func pollUntil(t *testing.T, limit time.Duration, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s", limit, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

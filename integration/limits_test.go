@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"s3gateway/internal/testwait"
 )
 
 // TestLimits runs gateways of their own over the suite's store, each limit
@@ -69,7 +71,7 @@ func TestLimits(t *testing.T) {
 		// uploads of alpha are refused, until it is done.
 		var resp *http.Response
 		var b []byte
-		pollUntil(t, 5*time.Second, "a second upload to be refused", func() bool {
+		testwait.Until(t, 5*time.Second, "a second upload to be refused", func() bool {
 			resp, b = gw.do(http.MethodPut, objectPath("objects", alphaBucket, "second"), alphaKey, strings.NewReader("x"), nil)
 			return resp.StatusCode == http.StatusTooManyRequests
 		})

@@ -53,7 +53,7 @@ func TestPresignedURLs(t *testing.T) {
 	if p.Method != "GET" || !strings.HasPrefix(p.URL, suite.store.Endpoint) {
 		t.Fatalf("%+v", p)
 	}
-	if exp, err := time.Parse(time.RFC3339, p.ExpiresAt); err != nil || exp.Sub(time.Now()) > 601*time.Second || exp.Sub(time.Now()) < 590*time.Second {
+	if exp, err := time.Parse(time.RFC3339, p.ExpiresAt); err != nil || time.Until(exp) > 601*time.Second || time.Until(exp) < 590*time.Second {
 		t.Fatalf("expiresAt %q", p.ExpiresAt)
 	}
 	status, body, hdr := plain(t, "GET", p.URL, nil, "")

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"s3gateway/internal/testwait"
 )
 
 // TestGracefulShutdown shuts a gateway of its own down (over the suite's
@@ -131,7 +133,7 @@ func TestShutdownAbortsCutUploads(t *testing.T) {
 		alpha.call(http.MethodGet, "/api/v1/buckets/"+bucket+"/uploads", nil, http.StatusOK, &out)
 		return len(out.Uploads)
 	}
-	pollUntil(t, 10*time.Second, "the upload to start in the store", func() bool { return uploads() == 1 })
+	testwait.Until(t, 10*time.Second, "the upload to start in the store", func() bool { return uploads() == 1 })
 
 	select {
 	case err := <-gw.shutdown():

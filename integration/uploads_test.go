@@ -11,6 +11,8 @@ import (
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"s3gateway/internal/testwait"
 )
 
 // alphaStore is a store client with alpha's own S3 credentials, for what
@@ -96,38 +98,23 @@ func TestCutUploadLeavesNothing(t *testing.T) {
 			}
 			// The upload is under way in the store before the cut, so the
 			// test proves an abort, not an upload that never started.
-			waitUntil(t, 10*time.Second, func() bool {
+			testwait.Until(t, 10*time.Second, "the upload to start in the store", func() bool {
 				var ups uploadsResponse
 				c.call(http.MethodGet, "/api/v1/buckets/"+bucket+"/uploads?recursive=true", nil, http.StatusOK, &ups)
 				return len(ups.Uploads) == 1
 			})
 			conn.Close()
 
-			deadline := time.Now().Add(15 * time.Second)
-			for {
+			var left, status int
+			if !testwait.Within(15*time.Second, func() bool {
 				var ups uploadsResponse
 				c.call(http.MethodGet, "/api/v1/buckets/"+bucket+"/uploads?recursive=true", nil, http.StatusOK, &ups)
 				resp, _ := c.do(request{method: http.MethodHead, path: objectPath("objects", bucket, name)})
-				if len(ups.Uploads) == 0 && resp.StatusCode == http.StatusNotFound {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("left behind: %d uploads, object status %d", len(ups.Uploads), resp.StatusCode)
-				}
-				time.Sleep(200 * time.Millisecond)
+				left, status = len(ups.Uploads), resp.StatusCode
+				return left == 0 && status == http.StatusNotFound
+			}) {
+				t.Fatalf("left behind: %d uploads, object status %d", left, status)
 			}
 		})
-	}
-}
-
-// waitUntil polls cond until it holds or limit passes.
-func waitUntil(t *testing.T, limit time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v", limit)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }

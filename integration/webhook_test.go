@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"s3gateway/internal/testwait"
 )
 
 // webhookRecorder is the endpoint of the store's webhook notification
@@ -31,16 +33,7 @@ func newWebhookRecorder() *webhookRecorder {
 // waitFor reports whether a delivery containing every one of parts arrives
 // within limit.
 func (w *webhookRecorder) waitFor(limit time.Duration, parts ...string) bool {
-	deadline := time.Now().Add(limit)
-	for {
-		if w.has(parts...) {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return testwait.Within(limit, func() bool { return w.has(parts...) })
 }
 
 func (w *webhookRecorder) has(parts ...string) bool {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"s3gateway/internal/httpsyntax"
 )
 
 // CORS answers cross-origin requests from the allowed origins (exact
@@ -77,7 +79,7 @@ func allowHeaders(requested []string) string {
 		for _, name := range strings.Split(line, ",") {
 			name = strings.TrimSpace(name)
 			canon := http.CanonicalHeaderKey(name)
-			if len(canon) > len(metaPrefix) && strings.HasPrefix(canon, metaPrefix) && isToken(name) && !seen[canon] {
+			if len(canon) > len(metaPrefix) && strings.HasPrefix(canon, metaPrefix) && httpsyntax.IsToken(name) && !seen[canon] {
 				seen[canon] = true
 				out = append(out, strings.ToLower(name))
 			}
@@ -98,21 +100,4 @@ func exposeHeaders(h http.Header) string {
 	}
 	sort.Strings(meta)
 	return strings.Join(append(out, meta...), ", ")
-}
-
-// isToken reports whether s is an RFC 9110 token, the syntax of a header name.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }

@@ -60,3 +60,14 @@ func All(ctx context.Context, admin *madmin.AdminClient, reg *access.Registry) e
 	}
 	return nil
 }
+
+// NewAdmin returns an admin client of the store at host (host:port), over
+// TLS when secure, with the store's admin key.
+func NewAdmin(host string, secure bool, accessKey, secretKey string) (*madmin.AdminClient, error) {
+	//lint:ignore SA1019 NewWithOptions needs minio-go's credentials type, and only the store adapter imports minio-go.
+	admin, err := madmin.New(host, accessKey, secretKey, secure)
+	if err != nil {
+		return nil, fmt.Errorf("admin client of %s: %w", host, err)
+	}
+	return admin, nil
+}

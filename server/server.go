@@ -25,15 +25,6 @@ import (
 	miniostore "s3gateway/store/minio"
 )
 
-// HTTP server limits. There is deliberately no read or write timeout: they
-// would cut long uploads, downloads and event streams. Slow or idle clients
-// are bounded by the header and idle timeouts instead.
-const (
-	readHeaderTimeout = 10 * time.Second
-	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 64 << 10
-)
-
 // Options are what a gateway is built from.
 type Options struct {
 	Config  config.Config
@@ -81,7 +72,7 @@ func New(opts Options) (*Server, error) {
 		PublicURL:        opts.Config.S3PublicURL,
 		Region:           opts.Config.S3Region,
 		PartSize:         opts.Config.PartSize,
-		BackendTimeout:   opts.Config.BackendCall,
+		BackendTimeout:   opts.Config.BackendTimeout,
 		Transport:        opts.Transport,
 		ZeroCopyReads:    opts.Config.ZeroCopyReads,
 		FailFastCooldown: opts.Config.BackendCooldown,
@@ -93,18 +84,20 @@ func New(opts Options) (*Server, error) {
 	svc := service.New(store)
 	shutdown, endStreams := context.WithCancel(context.Background())
 	e := handlers.New(handlers.Config{
-		Service:     svc,
-		Tenants:     reg,
-		Logger:      logger,
-		CORSOrigins: opts.Config.CORSOrigins,
-		MaxJSONBody: opts.Config.MaxJSONBody,
-		MaxBatch:    opts.Config.MaxBatch,
-		OpenAPI:     openapi.Document(),
-		Metrics:     metrics,
-		RateLimit:   opts.Config.RateLimit,
-		RateBurst:   opts.Config.RateBurst,
-		MaxUploads:  opts.Config.MaxUploads,
-		Shutdown:    shutdown,
+		Service:        svc,
+		Tenants:        reg,
+		Logger:         logger,
+		CORSOrigins:    opts.Config.CORSOrigins,
+		MaxJSONBody:    opts.Config.MaxJSONBody,
+		MaxDeleteNames: opts.Config.MaxDeleteNames,
+		OpenAPI:        openapi.Document(),
+		EventHeartbeat: opts.Config.EventHeartbeat,
+		ReadyTimeout:   opts.Config.ReadyTimeout,
+		Metrics:        metrics,
+		RateLimit:      opts.Config.RateLimit,
+		RateBurst:      opts.Config.RateBurst,
+		MaxUploads:     opts.Config.MaxUploads,
+		Shutdown:       shutdown,
 	})
 	return &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams}, nil
 }
@@ -123,9 +116,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer s.endStreams()
 	srv := &http.Server{
 		Handler:           s.track(s.handler),
-		ReadHeaderTimeout: readHeaderTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
+		ReadHeaderTimeout: config.ReadHeaderTimeout,
+		IdleTimeout:       config.IdleTimeout,
+		MaxHeaderBytes:    config.MaxHeaderBytes,
 		ErrorLog:          zap.NewStdLog(s.logger.Named("http")),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
@@ -138,8 +131,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	s.logger.Info("shutting down", zap.Duration("grace", s.cfg.ShutdownWait))
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownWait)
+	s.logger.Info("shutting down", zap.Duration("grace", s.cfg.ShutdownGrace))
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 	defer cancel()
 	err := srv.Shutdown(shutdownCtx)
 	if errors.Is(err, context.DeadlineExceeded) {
@@ -147,7 +140,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		// uploads are aborted by the service as their contexts end.
 		s.logger.Warn("grace period over, closing remaining connections", zap.Int64("requests", s.active.Load()))
 		err = srv.Close()
-		s.awaitHandlers(s.cfg.BackendCall)
+		s.awaitHandlers(s.cfg.BackendTimeout)
 	}
 	if served := <-served; !errors.Is(served, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", served)

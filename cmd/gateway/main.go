@@ -77,9 +77,9 @@ func serve(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	if addr := getenv("GATEWAY_PPROF_ADDR"); addr != "" {
-		if err := servePprof(ctx, addr, logger); err != nil {
-			return fmt.Errorf("pprof on %s: %w", addr, err)
+	if cfg.PprofAddr != "" {
+		if err := servePprof(ctx, cfg.PprofAddr, logger); err != nil {
+			return fmt.Errorf("pprof on %s: %w", cfg.PprofAddr, err)
 		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)

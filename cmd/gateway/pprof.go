@@ -6,15 +6,15 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"time"
 
 	"go.uber.org/zap"
+
+	"s3gateway/config"
 )
 
 // servePprof serves Go's profiling endpoints (/debug/pprof/) on addr, its
-// own listener apart from the API, until ctx ends. It is off unless
-// GATEWAY_PPROF_ADDR is set, and addr should be a loopback or otherwise
-// private address: profiles reveal the process's internals and cost CPU.
+// own listener apart from the API, until ctx ends (GATEWAY_PPROF_ADDR; see
+// config.Vars for why it should be a private address).
 func servePprof(ctx context.Context, addr string, logger *zap.Logger) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -26,7 +26,7 @@ func servePprof(ctx context.Context, addr string, logger *zap.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: config.ReadHeaderTimeout}
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/minio/madmin-go/v3"
 
 	"s3gateway/access"
 	"s3gateway/config"
@@ -23,17 +20,17 @@ func provisionTenants(ctx context.Context, getenv func(string) string, stdout io
 	if err != nil {
 		return err
 	}
-	accessKey, secretKey := getenv("GATEWAY_ADMIN_ACCESS_KEY"), getenv("GATEWAY_ADMIN_SECRET_KEY")
-	if accessKey == "" || secretKey == "" {
-		return errors.New("tenants provision needs GATEWAY_ADMIN_ACCESS_KEY and GATEWAY_ADMIN_SECRET_KEY (the store's admin credentials)")
+	creds, err := config.AdminFromEnv(getenv)
+	if err != nil {
+		return err
 	}
 	reg, err := access.Load(cfg.TenantsFile)
 	if err != nil {
 		return err
 	}
-	admin, err := madmin.New(cfg.S3Endpoint.Host, accessKey, secretKey, cfg.S3Endpoint.Scheme == "https")
+	admin, err := provision.NewAdmin(cfg.S3Endpoint.Host, cfg.S3Endpoint.Scheme == "https", creds.AccessKey, creds.SecretKey)
 	if err != nil {
-		return fmt.Errorf("admin client: %w", err)
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()

@@ -45,7 +45,7 @@ import (
 
 	"s3gateway/access"
 	"s3gateway/config"
-	"s3gateway/internal/minitest"
+	"s3gateway/internal/minioproc"
 	"s3gateway/provision"
 	"s3gateway/server"
 )
@@ -95,7 +95,8 @@ func main() {
 	out, _ := json.MarshalIndent(rep, "", "  ")
 	fmt.Println(rep.summary())
 	fmt.Println(string(out))
-	if err := os.MkdirAll(filepath.Dir(o.report), 0o755); err == nil {
+	err = os.MkdirAll(filepath.Dir(o.report), 0o755)
+	if err == nil {
 		err = os.WriteFile(o.report, append(out, '\n'), 0o644)
 	}
 	if err != nil {
@@ -129,7 +130,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	store, err := minitest.StartIn(dir, minitest.Options{})
+	store, err := minioproc.Start(dir, minioproc.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("start minio: %w", err)
 	}
@@ -155,7 +156,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 		return nil, err
 	}
 	cfg.PartSize = partSize
-	cfg.ShutdownWait = 5 * time.Second
+	cfg.ShutdownGrace = 5 * time.Second
 	logger := zap.NewNop()
 	if o.verbose {
 		lc := zap.NewDevelopmentConfig()

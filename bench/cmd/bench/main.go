@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"s3gateway/bench"
-	"s3gateway/internal/minitest"
+	"s3gateway/internal/minioproc"
 )
 
 func main() {
@@ -33,15 +33,16 @@ func main() {
 	flag.IntVar(&cfg.RSSUploads, "rss-uploads", 16, "concurrent chunked uploads of the memory test")
 	rssMiB := flag.Int64("rss-mib", 256, "MiB of each upload of the memory test")
 	flag.StringVar(&cfg.MinIOEndpoint, "minio", "", "an existing MinIO (http://host:port) instead of starting one")
-	flag.StringVar(&cfg.MinIORootUser, "minio-root-user", minitest.RootUser, "root user of -minio, to provision the tenant")
-	flag.StringVar(&cfg.MinIORootPassword, "minio-root-password", minitest.RootPassword, "root password of -minio")
+	flag.StringVar(&cfg.MinIORootUser, "minio-root-user", minioproc.RootUser, "root user of -minio, to provision the tenant")
+	flag.StringVar(&cfg.MinIORootPassword, "minio-root-password", minioproc.RootPassword, "root password of -minio")
 	flag.StringVar(&cfg.GatewayBin, "gateway", "bin/gateway", "the gateway binary (make build)")
 	flag.StringVar(&gatewayEnv, "gateway-env", "", "extra gateway settings, comma-separated KEY=VALUE")
 	flag.BoolVar(&cfg.Profile, "profile", true, "take CPU profiles of the gateway for the report (after the measured rounds)")
 	flag.IntVar(&cfg.ProfileSeconds, "profile-seconds", 0, "length of each CPU profile (default 5s, quick 2s)")
 	only := flag.String("only", "", "run only these workloads, comma-separated keys (experiments)")
 	flag.BoolVar(&cfg.SkipRSS, "no-rss", false, "leave out the memory test (experiments)")
-	flag.StringVar(&cfg.OutDir, "out", "", "directory of results.json, RESULTS.md and profiles/ (default bench, quick bench/tmp/quick)")
+	flag.StringVar(&cfg.OutDir, "out", "", "directory of results.json and RESULTS.md (default bench, quick bench/tmp/quick)")
+	flag.StringVar(&cfg.ProfileDir, "profiles", "", "directory of the gateway's CPU profiles (default bench/tmp/profiles)")
 	flag.StringVar(&cfg.TempDir, "tmp", "", "parent of the temporary directory (MinIO data, gateway log)")
 	flag.BoolVar(&cfg.KeepTemp, "keep", false, "keep the temporary directory")
 	flag.Parse()
