@@ -37,9 +37,9 @@ func (m *MinIO) GetBucketPolicy(ctx context.Context, bucket, prefix string) (Buc
 }
 
 // SetBucketPolicy implements Policies.
-func (m *MinIO) SetBucketPolicy(ctx context.Context, bucket, prefix string, policy CannedPolicy) (BucketPolicy, error) {
-	if !bucketpolicy.Canned(policy).Valid() {
-		return BucketPolicy{}, errs.New(errs.InvalidArgument, "policy must be one of none, readonly, writeonly, readwrite")
+func (m *MinIO) SetBucketPolicy(ctx context.Context, bucket, prefix string, policy bucketpolicy.Canned) (BucketPolicy, error) {
+	if err := policy.CheckSettable(); err != nil {
+		return BucketPolicy{}, err
 	}
 	tc, physical, err := m.policyTarget(ctx, bucket, prefix)
 	if err != nil {
@@ -52,7 +52,7 @@ func (m *MinIO) SetBucketPolicy(ctx context.Context, bucket, prefix string, poli
 }
 
 // setCannedPolicy is the read-modify-write of one prefix's canned grant.
-func (m *MinIO) setCannedPolicy(ctx context.Context, tc *tenantClient, bucket, physical, prefix string, policy CannedPolicy) error {
+func (m *MinIO) setCannedPolicy(ctx context.Context, tc *tenantClient, bucket, physical, prefix string, policy bucketpolicy.Canned) error {
 	unlock, err := m.lockPolicy(ctx, bucket, physical)
 	if err != nil {
 		return err
@@ -62,7 +62,7 @@ func (m *MinIO) setCannedPolicy(ctx context.Context, tc *tenantClient, bucket, p
 	if err != nil {
 		return err
 	}
-	doc = bucketpolicy.SetCanned(doc, physical, prefix, bucketpolicy.Canned(policy))
+	doc = bucketpolicy.SetCanned(doc, physical, prefix, policy)
 	return m.writePolicy(ctx, tc, bucket, physical, doc)
 }
 
@@ -189,7 +189,7 @@ func (m *MinIO) writePolicy(ctx context.Context, tc *tenantClient, bucket, physi
 // policyView is what GetBucketPolicy reports for prefix, from the stored
 // document (nil: none) of the tenant's bucket physical.
 func policyView(doc *bucketpolicy.Document, bucketPrefix, physical, prefix string) (BucketPolicy, error) {
-	view := BucketPolicy{Prefix: prefix, Policy: CannedPolicy(bucketpolicy.Effective(doc, physical, prefix))}
+	view := BucketPolicy{Prefix: prefix, Policy: bucketpolicy.Effective(doc, physical, prefix)}
 	if doc == nil {
 		return view, nil
 	}
