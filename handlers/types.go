@@ -237,7 +237,7 @@ func toListUploadsResponse(us []service.IncompleteUpload) listUploadsResponse {
 
 type policyResponse struct {
 	Prefix string `json:"prefix" validate:"required" example:"public/"`
-	// Policy is what anonymous users may do under Prefix: a canned policy,
+	// Policy is what anonymous users may do under prefix: a canned policy,
 	// or custom when the document grants something none of them says.
 	Policy string `json:"policy" validate:"required" enums:"none,readonly,writeonly,readwrite,custom" example:"readonly"`
 	// Document is the bucket's whole stored policy, null when it has none.
