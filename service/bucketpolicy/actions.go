@@ -59,6 +59,9 @@ var AnonymousActions = []string{
 // actionMatch matches an action against an action pattern, without regard
 // to case.
 func actionMatch(pattern, action string) bool {
+	if !isPattern(pattern) {
+		return strings.EqualFold(pattern, action)
+	}
 	return wildcardMatch(strings.ToLower(pattern), strings.ToLower(action))
 }
 

@@ -249,21 +249,13 @@ func (s Statement) isSharedBucket(bucket string) bool {
 }
 
 // mayApply reports whether s names action on resource (wildcards allowed in
-// s; Not* elements are read as "applies unless excluded").
+// s; Not* elements are read as "applies unless excluded"). A policy
+// variable in a resource matches only itself.
 func (s Statement) mayApply(action, resource string) bool {
-	matchAny := func(patterns []string, v string, fold bool) bool {
-		for _, p := range patterns {
-			if fold && wildcardMatch(strings.ToLower(p), strings.ToLower(v)) || !fold && wildcardMatch(p, v) {
-				return true
-			}
-		}
-		return false
-	}
-	actionOK := len(s.Action) > 0 && matchAny(s.Action, action, true) ||
-		len(s.NotAction) > 0 && !matchAny(s.NotAction, action, true)
-	resourceOK := len(s.Resource) > 0 && matchAny(s.Resource, resource, false) ||
-		len(s.NotResource) > 0 && !matchAny(s.NotResource, resource, false)
-	return actionOK && resourceOK
+	match := func(p string) bool { return wildcardMatch(p, resource) }
+	resourceOK := len(s.Resource) > 0 && slices.ContainsFunc(s.Resource, match) ||
+		len(s.NotResource) > 0 && !slices.ContainsFunc(s.NotResource, match)
+	return resourceOK && s.namesAction(action)
 }
 
 func actionsSubset(a, of []string) bool {

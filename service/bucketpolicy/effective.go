@@ -24,8 +24,7 @@ func Effective(doc *Document, bucket, prefix string) Canned {
 		return None
 	}
 	granted := grantedInFull(doc.Statement, bucket, prefix)
-	sc := scope{statements: doc.Statement, bucket: bucketARN(bucket), head: arnPrefix + bucket + "/" + prefix, prefix: prefix}
-	if sc.grantsMore(granted) {
+	if newScope(doc.Statement, bucket, prefix).grantsMore(granted) {
 		return Custom
 	}
 	return granted
@@ -116,6 +115,25 @@ type scope struct {
 	bucket     string // the bucket's resource name
 	head       string // what the resource names of the objects under prefix start with
 	prefix     string
+	// denies are the unconditional Deny statements for everyone: they surely
+	// take away what they name.
+	denies []Statement
+	// covering remembers, by the start of object names, the denies whose
+	// resources take in every object name that starts so.
+	covering map[string][]Statement
+}
+
+func newScope(statements []Statement, bucket, prefix string) scope {
+	sc := scope{
+		statements: statements, bucket: bucketARN(bucket), head: arnPrefix + bucket + "/" + prefix, prefix: prefix,
+		covering: map[string][]Statement{},
+	}
+	for _, s := range statements {
+		if s.Effect == "Deny" && len(s.NotPrincipal) == 0 && isAnonymousPrincipal(s.Principal) && s.Condition == nil {
+			sc.denies = append(sc.denies, s)
+		}
+	}
+	return sc
 }
 
 // grantsMore reports whether an Allow for anonymous users may grant under
@@ -125,8 +143,9 @@ func (sc scope) grantsMore(granted Canned) bool {
 		if s.Effect != "Allow" || !s.coversAnonymous() {
 			continue
 		}
+		touched := sc.objectsTouched(s)
 		for _, a := range s.actionsNamed() {
-			if sc.objectGrant(s, a) && !granted.hasObjectAction(a) || sc.bucketGrant(s, a) && !granted.hasBucketAction(a) {
+			if !granted.hasObjectAction(a) && sc.objectGrant(touched, a) || !granted.hasBucketAction(a) && sc.bucketGrant(s, a) {
 				return true
 			}
 		}
@@ -134,22 +153,32 @@ func (sc scope) grantsMore(granted Canned) bool {
 	return false
 }
 
-// objectGrant reports whether s may grant action a on some object under
-// the prefix that no Deny surely takes away.
-func (sc scope) objectGrant(s Statement, a string) bool {
-	if !isObjectAction(a) || sc.deniedObjects(a, sc.head) {
-		return false
-	}
+// objectsTouched returns, for each resource of s that may name an object
+// under the prefix, what the names it matches start with.
+func (sc scope) objectsTouched(s Statement) []string {
 	if len(s.NotResource) > 0 {
-		return !slices.ContainsFunc(s.NotResource, func(n string) bool { return coversPrefix(n, sc.head) })
+		if slices.ContainsFunc(s.NotResource, func(n string) bool { return coversPrefix(n, sc.head) }) {
+			return nil
+		}
+		return []string{sc.head}
 	}
+	var heads []string
 	for _, r := range s.Resource {
-		r = widenVariables(r)
-		if patternsOverlap(r, sc.head+"*") && !sc.deniedObjects(a, literalHead(r)) {
-			return true
+		if r = widenVariables(r); patternsOverlap(r, sc.head+"*") {
+			heads = append(heads, literalHead(r))
 		}
 	}
-	return false
+	return heads
+}
+
+// objectGrant reports whether action a, granted on the objects touched,
+// is left to anonymous users on some object under the prefix: no Deny
+// surely takes it away.
+func (sc scope) objectGrant(touched []string, a string) bool {
+	if len(touched) == 0 || !isObjectAction(a) || sc.deniedObjects(a, sc.head) {
+		return false
+	}
+	return slices.ContainsFunc(touched, func(head string) bool { return !sc.deniedObjects(a, head) })
 }
 
 // bucketGrant reports whether s may grant action a on the bucket in a way
@@ -161,38 +190,25 @@ func (sc scope) bucketGrant(s Statement, a string) bool {
 	if !s.mayNameResource(sc.bucket) || isListing(a) && !listReaches(s.Condition, sc.prefix) {
 		return false
 	}
-	for _, d := range sc.statements {
-		if d.surelyDenies(a) && d.surelyNamesResource(sc.bucket) {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(sc.denies, func(d Statement) bool { return d.namesAction(a) && d.surelyNamesResource(sc.bucket) })
 }
 
 // deniedObjects reports whether an unconditional Deny for everyone takes
 // action a away on every object whose resource name starts with head.
 func (sc scope) deniedObjects(a, head string) bool {
-	for _, d := range sc.statements {
-		if !d.surelyDenies(a) {
-			continue
+	covering, ok := sc.covering[head]
+	if !ok {
+		for _, d := range sc.denies {
+			if slices.ContainsFunc(d.Resource, func(r string) bool { return coversPrefix(r, head) }) ||
+				len(d.NotResource) > 0 && !slices.ContainsFunc(d.NotResource, func(n string) bool {
+					return patternsOverlap(widenVariables(n), head+"*")
+				}) {
+				covering = append(covering, d)
+			}
 		}
-		if slices.ContainsFunc(d.Resource, func(r string) bool { return coversPrefix(r, head) }) {
-			return true
-		}
-		if len(d.NotResource) > 0 && !slices.ContainsFunc(d.NotResource, func(n string) bool {
-			return patternsOverlap(widenVariables(n), head+"*")
-		}) {
-			return true
-		}
+		sc.covering[head] = covering
 	}
-	return false
-}
-
-// surelyDenies reports whether s is an unconditional Deny of action a for
-// every caller, anonymous ones included.
-func (s Statement) surelyDenies(a string) bool {
-	return s.Effect == "Deny" && len(s.NotPrincipal) == 0 && isAnonymousPrincipal(s.Principal) &&
-		s.Condition == nil && s.namesAction(a)
+	return slices.ContainsFunc(covering, func(d Statement) bool { return d.namesAction(a) })
 }
 
 // namesAction reports whether s may apply to action a.

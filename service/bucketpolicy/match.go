@@ -69,21 +69,12 @@ func patternsOverlap(a, b string) bool {
 }
 
 // coversPrefix reports, conservatively, whether pattern matches every
-// string that starts with the literal head: true only when pattern is some
-// pattern matching a prefix of head, followed by a final '*'. A false
-// answer may be wrong, so callers use it only where "not covered" is the
-// safe reading.
+// string that starts with the literal head: true only when pattern ends in
+// '*' and matches head itself (what comes before the final '*' then matches
+// a prefix of head, and the '*' anything after). A false answer may be
+// wrong, so callers use it only where "not covered" is the safe reading.
 func coversPrefix(pattern, head string) bool {
-	stem, ok := strings.CutSuffix(pattern, "*")
-	if !ok || strings.Contains(pattern, "${") {
-		return false
-	}
-	for k := range head { // at each character boundary
-		if wildcardMatch(stem, head[:k]) {
-			return true
-		}
-	}
-	return wildcardMatch(stem, head)
+	return strings.HasSuffix(pattern, "*") && !strings.Contains(pattern, "${") && wildcardMatch(pattern, head)
 }
 
 // literalHead is the part of pattern before its first wildcard or policy
