@@ -8,6 +8,7 @@ import (
 
 	"s3gateway/access"
 	"s3gateway/service"
+	"s3gateway/service/bucketpolicy"
 )
 
 // call is one recorded call of the fake service.
@@ -41,7 +42,7 @@ type fakeService struct {
 	listIncompleteUploads  func(bucket, prefix string, recursive bool) ([]service.IncompleteUpload, error)
 	removeIncompleteUpload func(bucket, name string) error
 	getBucketPolicy        func(bucket, prefix string) (service.BucketPolicy, error)
-	setBucketPolicy        func(bucket, prefix string, p service.CannedPolicy) (service.BucketPolicy, error)
+	setBucketPolicy        func(bucket, prefix string, p bucketpolicy.Canned) (service.BucketPolicy, error)
 	setBucketPolicyDoc     func(bucket string, doc json.RawMessage) (service.BucketPolicy, error)
 	removeBucketPolicy     func(bucket string) error
 	getNotification        func(bucket string) (service.NotificationConfig, error)
@@ -199,12 +200,12 @@ func (f *fakeService) RemoveIncompleteUpload(ctx context.Context, bucket, name s
 func (f *fakeService) GetBucketPolicy(ctx context.Context, bucket, prefix string) (service.BucketPolicy, error) {
 	f.record(ctx, call{Method: "GetBucketPolicy", Bucket: bucket, Args: prefix})
 	if f.getBucketPolicy == nil {
-		return service.BucketPolicy{Prefix: prefix, Policy: service.CannedNone}, nil
+		return service.BucketPolicy{Prefix: prefix, Policy: bucketpolicy.None}, nil
 	}
 	return f.getBucketPolicy(bucket, prefix)
 }
 
-func (f *fakeService) SetBucketPolicy(ctx context.Context, bucket, prefix string, p service.CannedPolicy) (service.BucketPolicy, error) {
+func (f *fakeService) SetBucketPolicy(ctx context.Context, bucket, prefix string, p bucketpolicy.Canned) (service.BucketPolicy, error) {
 	f.record(ctx, call{Method: "SetBucketPolicy", Bucket: bucket, Args: []any{prefix, p}})
 	if f.setBucketPolicy == nil {
 		return service.BucketPolicy{Prefix: prefix, Policy: p}, nil
@@ -215,7 +216,7 @@ func (f *fakeService) SetBucketPolicy(ctx context.Context, bucket, prefix string
 func (f *fakeService) SetBucketPolicyDocument(ctx context.Context, bucket string, doc json.RawMessage) (service.BucketPolicy, error) {
 	f.record(ctx, call{Method: "SetBucketPolicyDocument", Bucket: bucket, Args: string(doc)})
 	if f.setBucketPolicyDoc == nil {
-		return service.BucketPolicy{Policy: service.CannedNone, Document: doc}, nil
+		return service.BucketPolicy{Policy: bucketpolicy.None, Document: doc}, nil
 	}
 	return f.setBucketPolicyDoc(bucket, doc)
 }

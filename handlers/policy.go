@@ -8,12 +8,13 @@ import (
 
 	"s3gateway/errs"
 	"s3gateway/service"
+	"s3gateway/service/bucketpolicy"
 )
 
 // getBucketPolicy godoc
 //
 //	@Summary		Get a bucket's anonymous access
-//	@Description	The canned policy in effect for prefix (empty: the whole bucket) and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy.
+//	@Description	What anonymous users may do under prefix (empty: the whole bucket), and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy. policy is the canned policy (none, readonly, writeonly, readwrite) that says exactly what anonymous users may do there, or custom when none of them does: a document grants more or less (another action, a condition, NotResource, part of the prefix, a listing of its names). It is none only when nothing under the prefix is public.
 //	@ID				getBucketPolicy
 //	@Tags			policy
 //	@Produce		json
@@ -45,7 +46,7 @@ func (h *handler) getBucketPolicy(c echo.Context) error {
 // putBucketPolicy godoc
 //
 //	@Summary		Set a bucket's anonymous access
-//	@Description	Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+//	@Description	Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
 //	@ID				putBucketPolicy
 //	@Tags			policy
 //	@Accept			json
@@ -88,28 +89,17 @@ func (h *handler) putBucketPolicy(c echo.Context) error {
 	case req.Policy == nil:
 		return errs.New(errs.InvalidArgument, "policy: required (or give a document)")
 	default:
-		var policy service.CannedPolicy
-		if policy, err = cannedPolicy(*req.Policy); err != nil {
-			return err
-		}
 		var prefix string
 		if req.Prefix != nil {
 			prefix = *req.Prefix
 		}
-		p, err = h.svc.SetBucketPolicy(ctx, bucket, prefix, policy)
+		// The service checks the policy is one that can be set.
+		p, err = h.svc.SetBucketPolicy(ctx, bucket, prefix, bucketpolicy.Canned(*req.Policy))
 	}
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, toPolicyResponse(p))
-}
-
-func cannedPolicy(s string) (service.CannedPolicy, error) {
-	switch p := service.CannedPolicy(s); p {
-	case service.CannedNone, service.CannedReadOnly, service.CannedWriteOnly, service.CannedReadWrite:
-		return p, nil
-	}
-	return "", invalid("policy", "must be none, readonly, writeonly or readwrite")
 }
 
 // deleteBucketPolicy godoc

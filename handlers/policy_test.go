@@ -6,6 +6,7 @@ import (
 
 	"s3gateway/errs"
 	"s3gateway/service"
+	"s3gateway/service/bucketpolicy"
 )
 
 func TestPolicy(t *testing.T) {
@@ -30,7 +31,7 @@ func TestPolicy(t *testing.T) {
 			name: "getBucketPolicy_prefix",
 			setup: func(f *fakeService) {
 				f.getBucketPolicy = func(b, p string) (service.BucketPolicy, error) {
-					return service.BucketPolicy{Prefix: p, Policy: service.CannedReadOnly, Document: json.RawMessage(doc)}, nil
+					return service.BucketPolicy{Prefix: p, Policy: bucketpolicy.ReadOnly, Document: json.RawMessage(doc)}, nil
 				}
 			},
 			req:        request{method: "GET", target: "/api/v1/buckets/photos/policy?prefix=public/"},
@@ -53,13 +54,13 @@ func TestPolicy(t *testing.T) {
 			req:        request{method: "PUT", target: "/api/v1/buckets/photos/policy", body: `{"prefix":"public/","policy":"readonly"}`},
 			wantStatus: 200,
 			wantBody:   `{"prefix":"public/","policy":"readonly","document":null}`,
-			wantCall:   &call{Method: "SetBucketPolicy", Tenant: "acme", Bucket: "photos", Args: []any{"public/", service.CannedReadOnly}},
+			wantCall:   &call{Method: "SetBucketPolicy", Tenant: "acme", Bucket: "photos", Args: []any{"public/", bucketpolicy.ReadOnly}},
 		},
 		{
 			name:       "putBucketPolicy_cannedWholeBucket",
 			req:        request{method: "PUT", target: "/api/v1/buckets/photos/policy", body: `{"policy":"none"}`},
 			wantStatus: 200,
-			wantCall:   &call{Method: "SetBucketPolicy", Tenant: "acme", Bucket: "photos", Args: []any{"", service.CannedNone}},
+			wantCall:   &call{Method: "SetBucketPolicy", Tenant: "acme", Bucket: "photos", Args: []any{"", bucketpolicy.None}},
 		},
 		{
 			name:       "putBucketPolicy_document",
@@ -69,9 +70,27 @@ func TestPolicy(t *testing.T) {
 			wantCall:   &call{Method: "SetBucketPolicyDocument", Tenant: "acme", Bucket: "photos", Args: doc},
 		},
 		{
-			name:       "putBucketPolicy_invalidCanned",
-			req:        request{method: "PUT", target: "/api/v1/buckets/photos/policy", body: `{"policy":"public"}`},
+			name: "getBucketPolicy_custom",
+			setup: func(f *fakeService) {
+				f.getBucketPolicy = func(b, p string) (service.BucketPolicy, error) {
+					return service.BucketPolicy{Prefix: p, Policy: bucketpolicy.Custom, Document: json.RawMessage(doc)}, nil
+				}
+			},
+			req:        request{method: "GET", target: "/api/v1/buckets/photos/policy?prefix=public/"},
+			wantStatus: 200,
+			wantBody:   `{"prefix":"public/","policy":"custom","document":` + doc + `}`,
+		},
+		{
+			// The service alone decides which canned policies can be set.
+			name: "putBucketPolicy_invalidCanned",
+			setup: func(f *fakeService) {
+				f.setBucketPolicy = func(_, _ string, p bucketpolicy.Canned) (service.BucketPolicy, error) {
+					return service.BucketPolicy{}, p.CheckSettable()
+				}
+			},
+			req:        request{method: "PUT", target: "/api/v1/buckets/photos/policy", body: `{"policy":"custom"}`},
 			wantStatus: 400, wantCode: "InvalidArgument",
+			wantCall: &call{Method: "SetBucketPolicy", Tenant: "acme", Bucket: "photos", Args: []any{"", bucketpolicy.Custom}},
 		},
 		{
 			name:       "putBucketPolicy_bothForms",

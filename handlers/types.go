@@ -237,7 +237,9 @@ func toListUploadsResponse(us []service.IncompleteUpload) listUploadsResponse {
 
 type policyResponse struct {
 	Prefix string `json:"prefix" validate:"required" example:"public/"`
-	Policy string `json:"policy" validate:"required" enums:"none,readonly,writeonly,readwrite" example:"readonly"`
+	// Policy is what anonymous users may do under prefix: a canned policy,
+	// or custom when the document grants something none of them says.
+	Policy string `json:"policy" validate:"required" enums:"none,readonly,writeonly,readwrite,custom" example:"readonly"`
 	// Document is the bucket's whole stored policy, null when it has none.
 	Document json.RawMessage `json:"document" validate:"required" swaggertype:"object" extensions:"x-nullable"`
 } // @name BucketPolicy

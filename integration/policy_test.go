@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -120,8 +121,9 @@ func TestPolicyDocuments(t *testing.T) {
 	if got := anonymous(t, "GET", bucket, "docs/readme.txt", ""); got != http.StatusOK {
 		t.Fatalf("document grant: anonymous GET %d", got)
 	}
+	// Public, but no canned policy: no GetBucketLocation, no listing.
 	c.call(http.MethodGet, path+"?prefix=docs/", nil, http.StatusOK, &p)
-	if p.Policy != "readonly" && p.Policy != "none" {
+	if p.Policy != "custom" {
 		t.Fatalf("canned view of a raw document: %+v", p)
 	}
 
@@ -130,4 +132,109 @@ func TestPolicyDocuments(t *testing.T) {
 	c.wantError(http.MethodPut, path, map[string]any{"document": doc}, http.StatusBadRequest, "InvalidPolicyDocument")
 	c.wantError(http.MethodPut, path, map[string]any{"document": map[string]any{"Statement": "nonsense"}}, http.StatusBadRequest, "InvalidPolicyDocument")
 	c.wantError(http.MethodPut, path, map[string]any{"document": doc, "policy": "readonly"}, http.StatusBadRequest, "InvalidArgument")
+}
+
+// anonymousAllowAll is a document that would hand the bucket to anyone.
+func anonymousAllowAll(bucket string, principal any) map[string]any {
+	return map[string]any{"Statement": []map[string]any{{
+		"Effect": "Allow", "Principal": principal, "Action": []string{"s3:*"},
+		"Resource": []string{"arn:aws:s3:::" + bucket, "arn:aws:s3:::" + bucket + "/*"},
+	}}}
+}
+
+func TestPolicyAnonymousManagementRefused(t *testing.T) {
+	c := as(t, alphaKey)
+	bucket := c.newBucket()
+	path := "/api/v1/buckets/" + bucket + "/policy"
+
+	for _, principal := range []any{"*", map[string]any{"AWS": "*"}, map[string]any{"AWS": []string{"*"}}} {
+		e := c.wantError(http.MethodPut, path, map[string]any{"document": anonymousAllowAll(bucket, principal)}, http.StatusBadRequest, "InvalidPolicyDocument")
+		if !strings.Contains(e.Error.Message, `"s3:*"`) {
+			t.Errorf("principal %v: message %q does not name the action", principal, e.Error.Message)
+		}
+	}
+	for name, statement := range map[string]map[string]any{
+		"s3:Get*":   {"Effect": "Allow", "Principal": "*", "Action": "s3:Get*", "Resource": "arn:aws:s3:::" + bucket + "/*"},
+		"policy":    {"Effect": "Allow", "Principal": "*", "Action": "s3:PutBucketPolicy", "Resource": "arn:aws:s3:::" + bucket},
+		"NotAction": {"Effect": "Allow", "Principal": "*", "NotAction": "s3:GetObject", "Resource": "arn:aws:s3:::" + bucket + "/*"},
+	} {
+		e := c.wantError(http.MethodPut, path, map[string]any{"document": map[string]any{"Statement": []any{statement}}}, http.StatusBadRequest, "InvalidPolicyDocument")
+		if !strings.Contains(e.Error.Message, "anonymous users") {
+			t.Errorf("%s: message %q", name, e.Error.Message)
+		}
+	}
+
+	// Nothing was stored: the gateway sees no policy, and the store lets no
+	// anonymous caller write one.
+	var p policyResponse
+	c.call(http.MethodGet, path, nil, http.StatusOK, &p)
+	if p.Policy != "none" || string(p.Document) != "null" {
+		t.Fatalf("after refusals: %+v %s", p, p.Document)
+	}
+	doc, err := json.Marshal(anonymousAllowAll("alpha-"+bucket, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPut, storeURL().String()+"/alpha-"+bucket+"?policy=", bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("anonymous write of the bucket policy: %d, want 403", resp.StatusCode)
+	}
+
+	// The canned grants are still allowed, and custom is only reported.
+	c.call(http.MethodPut, path, map[string]string{"prefix": "pub/", "policy": "readwrite"}, http.StatusOK, &p)
+	if p.Policy != "readwrite" {
+		t.Fatalf("readwrite: %+v", p)
+	}
+	c.wantError(http.MethodPut, path, map[string]string{"prefix": "pub/", "policy": "custom"}, http.StatusBadRequest, "InvalidArgument")
+}
+
+func TestPolicyCustomDocument(t *testing.T) {
+	c := as(t, alphaKey)
+	bucket := c.newBucket()
+	path := "/api/v1/buckets/" + bucket + "/policy"
+	c.put(bucket, "photos/cat.jpg", []byte("meow"), nil)
+	c.put(bucket, "private/diary.txt", []byte("secret"), nil)
+
+	for _, tc := range []struct {
+		name      string
+		statement map[string]any
+	}{
+		{"Resource", map[string]any{
+			"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::" + bucket + "/photos/*",
+		}},
+		{"NotResource", map[string]any{
+			"Effect": "Allow", "Principal": map[string]any{"AWS": "*"}, "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::" + bucket + "/private/*",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var p policyResponse
+			c.call(http.MethodPut, path, map[string]any{"document": map[string]any{"Statement": []any{tc.statement}}}, http.StatusOK, &p)
+			if p.Policy != "custom" {
+				t.Errorf("whole bucket after the document: %+v", p)
+			}
+			c.call(http.MethodGet, path+"?prefix=photos/", nil, http.StatusOK, &p)
+			if p.Policy != "custom" {
+				t.Errorf("photos/: %q, want custom", p.Policy)
+			}
+			// It is public indeed.
+			if got := anonymous(t, "GET", bucket, "photos/cat.jpg", ""); got != http.StatusOK {
+				t.Errorf("anonymous GET photos/cat.jpg: %d, want 200", got)
+			}
+			c.call(http.MethodGet, path+"?prefix=private/", nil, http.StatusOK, &p)
+			if p.Policy != "none" {
+				t.Errorf("private/: %q, want none", p.Policy)
+			}
+			if got := anonymous(t, "GET", bucket, "private/diary.txt", ""); got != http.StatusForbidden {
+				t.Errorf("anonymous GET private/diary.txt: %d, want 403", got)
+			}
+		})
+	}
 }

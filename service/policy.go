@@ -37,9 +37,9 @@ func (g *Gateway) GetBucketPolicy(ctx context.Context, bucket, prefix string) (B
 }
 
 // SetBucketPolicy implements Policies.
-func (g *Gateway) SetBucketPolicy(ctx context.Context, bucket, prefix string, policy CannedPolicy) (BucketPolicy, error) {
-	if !bucketpolicy.Canned(policy).Valid() {
-		return BucketPolicy{}, errs.New(errs.InvalidArgument, "policy must be one of none, readonly, writeonly, readwrite")
+func (g *Gateway) SetBucketPolicy(ctx context.Context, bucket, prefix string, policy bucketpolicy.Canned) (BucketPolicy, error) {
+	if err := policy.CheckSettable(); err != nil {
+		return BucketPolicy{}, err
 	}
 	c, physical, err := g.policyTarget(ctx, bucket, prefix)
 	if err != nil {
@@ -52,7 +52,7 @@ func (g *Gateway) SetBucketPolicy(ctx context.Context, bucket, prefix string, po
 }
 
 // setCannedPolicy is the read-modify-write of one prefix's canned grant.
-func (g *Gateway) setCannedPolicy(ctx context.Context, c StoreClient, bucket, physical, prefix string, policy CannedPolicy) error {
+func (g *Gateway) setCannedPolicy(ctx context.Context, c StoreClient, bucket, physical, prefix string, policy bucketpolicy.Canned) error {
 	unlock, err := g.lockPolicy(ctx, bucket, physical)
 	if err != nil {
 		return err
@@ -62,7 +62,7 @@ func (g *Gateway) setCannedPolicy(ctx context.Context, c StoreClient, bucket, ph
 	if err != nil {
 		return err
 	}
-	doc = bucketpolicy.SetCanned(doc, physical, prefix, bucketpolicy.Canned(policy))
+	doc = bucketpolicy.SetCanned(doc, physical, prefix, policy)
 	return g.writePolicy(ctx, c, physical, doc)
 }
 
@@ -168,7 +168,7 @@ func (g *Gateway) writePolicy(ctx context.Context, c StoreClient, physical strin
 // policyView is what GetBucketPolicy reports for prefix, from the stored
 // document (nil: none) of the tenant's bucket physical.
 func policyView(doc *bucketpolicy.Document, bucketPrefix, physical, prefix string) (BucketPolicy, error) {
-	view := BucketPolicy{Prefix: prefix, Policy: CannedPolicy(bucketpolicy.Effective(doc, physical, prefix))}
+	view := BucketPolicy{Prefix: prefix, Policy: bucketpolicy.Effective(doc, physical, prefix)}
 	if doc == nil {
 		return view, nil
 	}

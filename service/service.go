@@ -17,6 +17,7 @@ import (
 
 	"s3gateway/access"
 	"s3gateway/errs"
+	"s3gateway/service/bucketpolicy"
 )
 
 // Service is everything the HTTP layer needs from the store.
@@ -69,8 +70,8 @@ type Policies interface {
 	// the whole bucket) and the stored document in the tenant's view.
 	GetBucketPolicy(ctx context.Context, bucket, prefix string) (BucketPolicy, error)
 	// SetBucketPolicy sets the canned policy of one prefix, keeping the
-	// other prefixes' grants. CannedNone removes the prefix's grants.
-	SetBucketPolicy(ctx context.Context, bucket, prefix string, policy CannedPolicy) (BucketPolicy, error)
+	// other prefixes' grants. bucketpolicy.None removes the prefix's grants.
+	SetBucketPolicy(ctx context.Context, bucket, prefix string, policy bucketpolicy.Canned) (BucketPolicy, error)
 	// SetBucketPolicyDocument stores a full bucket policy written in the
 	// tenant's view (resources name the logical bucket) and reports the
 	// whole-bucket view of it.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"time"
+
+	"s3gateway/service/bucketpolicy"
 )
 
 // Bucket is a bucket as the tenant sees it.
@@ -145,21 +147,11 @@ type IncompleteUpload struct {
 	IsDir bool
 }
 
-// CannedPolicy is one of the MinIO client API's canned bucket policies.
-type CannedPolicy string
-
-// The canned policies. They grant anonymous access to a prefix.
-const (
-	CannedNone      CannedPolicy = "none"
-	CannedReadOnly  CannedPolicy = "readonly"
-	CannedWriteOnly CannedPolicy = "writeonly"
-	CannedReadWrite CannedPolicy = "readwrite"
-)
-
 // BucketPolicy is the policy view of one prefix of a bucket.
 type BucketPolicy struct {
 	Prefix string
-	Policy CannedPolicy
+	// Policy is what anonymous users may do under Prefix.
+	Policy bucketpolicy.Canned
 	// Document is the bucket's whole stored policy in the tenant's view,
 	// nil when the bucket has none.
 	Document json.RawMessage

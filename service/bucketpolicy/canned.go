@@ -26,24 +26,29 @@ import (
 // shaped like a canned grant (other principals, Deny, conditions, other
 // actions) are never touched.
 
-// Canned is a canned policy of one prefix.
+// Canned is the anonymous access to one prefix: one of the canned
+// policies, or Custom.
 type Canned string
 
-// The canned policies.
+// The canned policies, and Custom.
 const (
 	None      Canned = "none"
 	ReadOnly  Canned = "readonly"
 	WriteOnly Canned = "writeonly"
 	ReadWrite Canned = "readwrite"
+	// Custom is only reported, never set: anonymous users may do something
+	// under the prefix that none of the others describes.
+	Custom Canned = "custom"
 )
 
-// Valid reports whether c is one of the canned policies.
-func (c Canned) Valid() bool {
+// CheckSettable returns an InvalidArgument error unless c is a canned
+// policy a prefix can be set to: none, readonly, writeonly or readwrite.
+func (c Canned) CheckSettable() error {
 	switch c {
 	case None, ReadOnly, WriteOnly, ReadWrite:
-		return true
+		return nil
 	}
-	return false
+	return errs.New(errs.InvalidArgument, "policy must be one of none, readonly, writeonly, readwrite (custom is only reported, for a document that is none of these)")
 }
 
 const (
@@ -86,7 +91,8 @@ func ValidatePrefix(prefix string) error {
 // SetCanned returns doc with the canned grant of prefix on bucket (the
 // name the document's resources use) replaced by c; every other statement
 // is kept. doc may be nil (no policy yet) and is not changed. The result
-// has no statements when no grant is left.
+// has no statements when no grant is left. c is one that CheckSettable
+// accepts; any other leaves prefix no canned grant, as None does.
 func SetCanned(doc *Document, bucket, prefix string, c Canned) *Document {
 	out := &Document{Version: version}
 	var statements []Statement
@@ -189,92 +195,6 @@ func listCondition(values []string) map[string]map[string]json.RawMessage {
 	return map[string]map[string]json.RawMessage{condStringLike: {condKeyPrefix: raw}}
 }
 
-// Effective reports which canned policy doc (nil: none) grants, in full,
-// for the objects under prefix of bucket (the name the document's
-// resources use). A grant counts only when unconditional public Allow
-// statements cover it and no Deny statement touches it (whatever the
-// Deny's conditions: a conditional Deny may apply).
-func Effective(doc *Document, bucket, prefix string) Canned {
-	if doc == nil {
-		return None
-	}
-	statements := doc.Statement
-	objects := objectsARN(bucket, prefix)
-	bucketRes := bucketARN(bucket)
-	allowed := func(action, resource string) bool {
-		var allow bool
-		for _, s := range statements {
-			if s.Effect == "Deny" && s.mayApply(action, resource) {
-				return false
-			}
-			if s.isPublicAllow() && s.Condition == nil && s.mayApply(action, resource) {
-				allow = true
-			}
-		}
-		return allow
-	}
-	all := func(actions []string, resource string) bool {
-		for _, a := range actions {
-			if !allowed(a, resource) {
-				return false
-			}
-		}
-		return true
-	}
-	if !allowed(actionGetBucketLocation, bucketRes) {
-		return None
-	}
-	read := all(readObjectActions, objects) && listAllowed(statements, bucket, prefix)
-	write := all(writeObjectActions, objects) && allowed(actionListBucketMultipartUploads, bucketRes)
-	switch {
-	case read && write:
-		return ReadWrite
-	case read:
-		return ReadOnly
-	case write:
-		return WriteOnly
-	}
-	return None
-}
-
-// listAllowed reports whether anyone may list the keys under prefix:
-// s3:ListBucket on the bucket, unconditional or limited to s3:prefix values
-// that cover prefix, and no Deny of it.
-func listAllowed(statements []Statement, bucket, prefix string) bool {
-	bucketRes := bucketARN(bucket)
-	var allow bool
-	for _, s := range statements {
-		if !s.mayApply(actionListBucket, bucketRes) {
-			continue
-		}
-		if s.Effect == "Deny" {
-			return false
-		}
-		if !s.isPublicAllow() {
-			continue
-		}
-		if s.Condition == nil {
-			allow = true
-			continue
-		}
-		if len(s.Condition) != 1 {
-			continue
-		}
-		for op, keys := range s.Condition {
-			var vals StringList
-			if len(keys) != 1 || json.Unmarshal(keys[condKeyPrefix], &vals) != nil {
-				continue
-			}
-			for _, v := range vals {
-				if op == condStringLike && wildcardMatch(v, prefix+"*") || op == condStringEquals && v == prefix {
-					allow = true
-				}
-			}
-		}
-	}
-	return allow
-}
-
 // bucketARN and objectsARN name a bucket and the objects under a prefix.
 func bucketARN(bucket string) string          { return arnPrefix + bucket }
 func objectsARN(bucket, prefix string) string { return arnPrefix + bucket + "/" + prefix + "*" }
@@ -284,20 +204,6 @@ func objectsARN(bucket, prefix string) string { return arnPrefix + bucket + "/" 
 func (s Statement) isPublicAllow() bool {
 	return s.Effect == "Allow" && len(s.NotPrincipal) == 0 && len(s.NotAction) == 0 &&
 		len(s.NotResource) == 0 && isAnonymousPrincipal(s.Principal)
-}
-
-// isAnonymousPrincipal reports whether p is "*" or {"AWS": "*"}.
-func isAnonymousPrincipal(p json.RawMessage) bool {
-	var star string
-	if json.Unmarshal(p, &star) == nil {
-		return star == "*"
-	}
-	var obj map[string]StringList
-	if json.Unmarshal(p, &obj) != nil || len(obj) != 1 {
-		return false
-	}
-	aws, ok := obj["AWS"]
-	return ok && slices.Contains(aws, "*")
 }
 
 // listPrefixes returns the s3:prefix values of a public ListBucket statement
@@ -343,50 +249,13 @@ func (s Statement) isSharedBucket(bucket string) bool {
 }
 
 // mayApply reports whether s names action on resource (wildcards allowed in
-// s; Not* elements are read as "applies unless excluded").
+// s; Not* elements are read as "applies unless excluded"). A policy
+// variable in a resource matches only itself.
 func (s Statement) mayApply(action, resource string) bool {
-	matchAny := func(patterns []string, v string, fold bool) bool {
-		for _, p := range patterns {
-			if fold && wildcardMatch(strings.ToLower(p), strings.ToLower(v)) || !fold && wildcardMatch(p, v) {
-				return true
-			}
-		}
-		return false
-	}
-	actionOK := len(s.Action) > 0 && matchAny(s.Action, action, true) ||
-		len(s.NotAction) > 0 && !matchAny(s.NotAction, action, true)
-	resourceOK := len(s.Resource) > 0 && matchAny(s.Resource, resource, false) ||
-		len(s.NotResource) > 0 && !matchAny(s.NotResource, resource, false)
-	return actionOK && resourceOK
-}
-
-// wildcardMatch matches s against pattern, where '*' stands for any run of
-// characters and '?' for one; every other character of s, '*' included, is
-// literal.
-func wildcardMatch(pattern, s string) bool {
-	p, str := []rune(pattern), []rune(s)
-	pi, si := 0, 0
-	star, mark := -1, 0
-	for si < len(str) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == str[si]):
-			pi++
-			si++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
+	match := func(p string) bool { return wildcardMatch(p, resource) }
+	resourceOK := len(s.Resource) > 0 && slices.ContainsFunc(s.Resource, match) ||
+		len(s.NotResource) > 0 && !slices.ContainsFunc(s.NotResource, match)
+	return resourceOK && s.namesAction(action)
 }
 
 func actionsSubset(a, of []string) bool {

@@ -60,15 +60,16 @@ func TestSetCanned_perPrefix(t *testing.T) {
 		canned Canned
 		want   map[string]Canned
 	}{
-		{"readonly a/", "a/", ReadOnly, map[string]Canned{"a/": ReadOnly, "a/x/": ReadOnly, "": None, "b/": None, "a": None}},
+		// "" and "a" hold a/'s public objects, and more: neither is canned.
+		{"readonly a/", "a/", ReadOnly, map[string]Canned{"a/": ReadOnly, "a/x/": ReadOnly, "": Custom, "b/": None, "a": Custom}},
 		{"readwrite b/", "b/", ReadWrite, map[string]Canned{"a/": ReadOnly, "b/": ReadWrite, "b/deep/er/": ReadWrite}},
 		{"writeonly c/", "c/", WriteOnly, map[string]Canned{"a/": ReadOnly, "b/": ReadWrite, "c/": WriteOnly, "d/": None}},
-		{"none on the whole bucket leaves prefixes", "", None, map[string]Canned{"a/": ReadOnly, "b/": ReadWrite, "c/": WriteOnly, "": None}},
+		{"none on the whole bucket leaves prefixes", "", None, map[string]Canned{"a/": ReadOnly, "b/": ReadWrite, "c/": WriteOnly, "": Custom}},
 		{"b/ lowered to readonly", "b/", ReadOnly, map[string]Canned{"a/": ReadOnly, "b/": ReadOnly, "c/": WriteOnly}},
 		{"b/ raised to writeonly", "b/", WriteOnly, map[string]Canned{"a/": ReadOnly, "b/": WriteOnly, "c/": WriteOnly}},
 		{"c/ none", "c/", None, map[string]Canned{"a/": ReadOnly, "b/": WriteOnly, "c/": None}},
-		{"whole bucket readonly", "", ReadOnly, map[string]Canned{"": ReadOnly, "a/": ReadOnly, "b/": ReadWrite, "z/": ReadOnly}},
-		{"whole bucket none", "", None, map[string]Canned{"": None, "a/": ReadOnly, "b/": WriteOnly, "z/": None}},
+		{"whole bucket readonly", "", ReadOnly, map[string]Canned{"": Custom, "a/": ReadOnly, "b/": ReadWrite, "z/": ReadOnly}},
+		{"whole bucket none", "", None, map[string]Canned{"": Custom, "a/": ReadOnly, "b/": WriteOnly, "z/": None}},
 	} {
 		doc = SetCanned(doc, bucket, step.prefix, step.canned)
 		t.Run(step.name, func(t *testing.T) { wantEffective(t, doc, step.want) })
@@ -111,7 +112,9 @@ func TestSetCanned_keepsAndDoesNotChangeInput(t *testing.T) {
 	if len(out.Statement) != 5 || out.Statement[0].Sid != "NoSecrets" || out.Statement[1].Sid != "Partner" {
 		t.Fatalf("custom statements not kept first: %s", jsonOf(t, out))
 	}
-	wantEffective(t, out, map[string]Canned{"a/": ReadOnly, "a/secret/": None, "a/public/": ReadOnly})
+	// The Deny keeps a/secret/'s objects from being read, not their names
+	// from being listed.
+	wantEffective(t, out, map[string]Canned{"a/": ReadOnly, "a/secret/": Custom, "a/public/": ReadOnly})
 	// Only the canned grant goes with none.
 	out = SetCanned(out, bucket, "a/", None)
 	if len(out.Statement) != 2 {
@@ -140,70 +143,6 @@ func TestSetCanned_joinsListPrefixes(t *testing.T) {
 	}
 	doc = SetCanned(doc, bucket, "a/", None)
 	wantEffective(t, doc, map[string]Canned{"a/": None, "b/": ReadOnly})
-}
-
-func TestEffective(t *testing.T) {
-	const location = `{"Effect": "Allow", "Principal": "*", "Action": ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], "Resource": "arn:aws:s3:::acme-b"}`
-	const list = `{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::acme-b"}`
-	const objects = `{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::acme-b/*"}`
-	for _, c := range []struct {
-		name string
-		doc  string // statements
-		want map[string]Canned
-	}{
-		{"s3:* on everything",
-			`{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::acme-b", "arn:aws:s3:::acme-b/*"]}`,
-			map[string]Canned{"": ReadWrite, "any/": ReadWrite}},
-		{"action names fold case",
-			`{"Effect": "Allow", "Principal": "*", "Action": "S3:*", "Resource": ["arn:aws:s3:::acme-b", "arn:aws:s3:::acme-b/*"]}`,
-			map[string]Canned{"x/": ReadWrite}},
-		{"no GetBucketLocation",
-			list + `, {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-b/*"}`,
-			map[string]Canned{"": None, "x/": None}},
-		{"object wildcard on a prefix",
-			location + `, ` + list + `, {"Effect": "Allow", "Principal": "*", "Action": "s3:Get*", "Resource": "arn:aws:s3:::acme-b/pub*"}`,
-			map[string]Canned{"pub/": ReadOnly, "public/": ReadOnly, "pu/": None, "": None}},
-		{"? matches one character",
-			location + `, ` + list + `, {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-b/v?/*"}`,
-			map[string]Canned{"v1/": ReadOnly, "v12/": None}},
-		{"Deny of a sub-prefix",
-			location + `, ` + list + `, ` + objects + `, {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-b/secret/*"}`,
-			map[string]Canned{"open/": ReadWrite, "secret/": WriteOnly, "secret/deeper/": WriteOnly}},
-		{"conditional Deny counts",
-			location + `, ` + list + `, ` + objects + `, {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::acme-b/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}`,
-			map[string]Canned{"x/": ReadOnly}},
-		{"Deny by NotResource",
-			location + `, ` + list + `, ` + objects + `, {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "NotResource": ["arn:aws:s3:::acme-b", "arn:aws:s3:::acme-b/open/*"]}`,
-			map[string]Canned{"open/": ReadWrite, "closed/": None}},
-		{"Deny of listing",
-			location + `, ` + list + `, ` + objects + `, {"Effect": "Deny", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::acme-b"}`,
-			map[string]Canned{"x/": WriteOnly}},
-		{"conditional Allow does not count",
-			location + `, ` + list + `, {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::acme-b/*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}`,
-			map[string]Canned{"x/": None}},
-		{"Allow by NotAction does not count",
-			location + `, ` + list + `, {"Effect": "Allow", "Principal": "*", "NotAction": "s3:DeleteObject", "Resource": "arn:aws:s3:::acme-b/*"}`,
-			map[string]Canned{"x/": None}},
-		{"named principal does not count",
-			`{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123:root"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::acme-b", "arn:aws:s3:::acme-b/*"]}`,
-			map[string]Canned{"x/": None}},
-		{"listing limited to other prefixes",
-			location + `, ` + objects + `, {"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::acme-b", "Condition": {"StringLike": {"s3:prefix": ["a/*", "b/*"]}}}`,
-			map[string]Canned{"a/": ReadWrite, "a/x/": ReadWrite, "b/": ReadWrite, "c/": WriteOnly}},
-		{"listing of exactly one prefix",
-			location + `, ` + objects + `, {"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::acme-b", "Condition": {"StringEquals": {"s3:prefix": "a/"}}}`,
-			map[string]Canned{"a/": ReadWrite, "a/x/": WriteOnly}},
-		{"other bucket",
-			`{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::acme-c", "arn:aws:s3:::acme-c/*"]}`,
-			map[string]Canned{"": None, "x/": None}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			wantEffective(t, mustParse(t, `{"Statement": [`+c.doc+`]}`), c.want)
-		})
-	}
-	if got := Effective(nil, bucket, "x/"); got != None {
-		t.Errorf("no document: %s", got)
-	}
 }
 
 func TestWildcardMatch(t *testing.T) {
@@ -239,10 +178,17 @@ func TestValidatePrefix(t *testing.T) {
 	}
 }
 
-func TestCannedValid(t *testing.T) {
-	for c, want := range map[Canned]bool{None: true, ReadOnly: true, WriteOnly: true, ReadWrite: true, "public": false, "": false, "ReadOnly": false} {
-		if got := c.Valid(); got != want {
-			t.Errorf("Canned(%q).Valid() = %v", c, got)
+func TestCanned_checkSettable(t *testing.T) {
+	for c, want := range map[Canned]bool{
+		None: true, ReadOnly: true, WriteOnly: true, ReadWrite: true,
+		Custom: false, "public": false, "": false, "ReadOnly": false,
+	} {
+		err := c.CheckSettable()
+		if (err == nil) != want {
+			t.Errorf("Canned(%q).CheckSettable() = %v", c, err)
+		}
+		if err != nil && !errs.Is(err, errs.InvalidArgument) {
+			t.Errorf("Canned(%q).CheckSettable() = %v, want InvalidArgument", c, err)
 		}
 	}
 }

@@ -1,7 +1,8 @@
 // Package bucketpolicy models IAM-style S3 bucket policy documents: strict
 // parsing and validation of a document a client wrote, rewriting its
 // resources between a tenant's bucket names and the store's, and the canned
-// grants (readonly, writeonly, readwrite) of one prefix of a bucket.
+// grants (readonly, writeonly, readwrite) of one prefix of a bucket, and
+// what a document lets anonymous users do under a prefix.
 //
 // It knows nothing of the store: the caller reads and writes documents.
 // Every error meant for a client is an *errs.Error with a client-safe
@@ -102,7 +103,8 @@ var errNotStringList = errors.New("must be a string or a list of strings")
 
 // Parse decodes a document a client wrote and checks it has a policy's
 // shape: only the elements of the policy language, spelled exactly, at
-// least one statement, and every statement complete. Its errors are
+// least one statement, every statement complete, and no Allow for anonymous
+// users of anything but AnonymousActions. Its errors are
 // InvalidPolicyDocument errors that name the problem.
 func Parse(data []byte) (*Document, error) {
 	if err := checkKeys(data); err != nil {
@@ -117,7 +119,11 @@ func Parse(data []byte) (*Document, error) {
 	}
 	doc.normalize()
 	for i, s := range doc.Statement {
-		if err := s.check(); err != nil {
+		err := s.check()
+		if err == nil {
+			err = s.checkAnonymous()
+		}
+		if err != nil {
 			return nil, errs.New(errs.InvalidPolicyDocument, "statement %d of the policy document is invalid: %s", i+1, err)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"s3gateway/internal/logctx"
 	"s3gateway/internal/minitest"
 	"s3gateway/service"
+	"s3gateway/service/bucketpolicy"
 )
 
 // extTenantsYAML is the one tenant of these tests: its buckets are stored
@@ -140,11 +141,11 @@ func TestPolicyCannedPrefixes(t *testing.T) {
 		t.Fatalf("anonymous GET before any policy: %d, want 403", code)
 	}
 
-	got, err := env.svc.SetBucketPolicy(ctx, "site", "public/", service.CannedReadOnly)
+	got, err := env.svc.SetBucketPolicy(ctx, "site", "public/", bucketpolicy.ReadOnly)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Prefix != "public/" || got.Policy != service.CannedReadOnly {
+	if got.Prefix != "public/" || got.Policy != bucketpolicy.ReadOnly {
 		t.Fatalf("set readonly: got %+v", got)
 	}
 	if code, body := env.extAnon(t, http.MethodGet, physical, "public/x", ""); code != http.StatusOK || body != "public data" {
@@ -161,7 +162,7 @@ func TestPolicyCannedPrefixes(t *testing.T) {
 		t.Fatalf("anonymous list of private/: %d, want 403", code)
 	}
 
-	if _, err := env.svc.SetBucketPolicy(ctx, "site", "drop/", service.CannedWriteOnly); err != nil {
+	if _, err := env.svc.SetBucketPolicy(ctx, "site", "drop/", bucketpolicy.WriteOnly); err != nil {
 		t.Fatal(err)
 	}
 	if code, body := env.extAnon(t, http.MethodPut, physical, "drop/in", "dropped"); code != http.StatusOK {
@@ -171,7 +172,7 @@ func TestPolicyCannedPrefixes(t *testing.T) {
 		t.Fatalf("anonymous GET drop/in: %d, want 403", code)
 	}
 
-	if _, err := env.svc.SetBucketPolicy(ctx, "site", "b/", service.CannedReadWrite); err != nil {
+	if _, err := env.svc.SetBucketPolicy(ctx, "site", "b/", bucketpolicy.ReadWrite); err != nil {
 		t.Fatal(err)
 	}
 	if code, _ := env.extAnon(t, http.MethodPut, physical, "b/new", "new"); code != http.StatusOK {
@@ -188,9 +189,11 @@ func TestPolicyCannedPrefixes(t *testing.T) {
 		t.Fatalf("anonymous PUT public/w: %d, want 403", code)
 	}
 
-	for prefix, want := range map[string]service.CannedPolicy{
-		"public/": service.CannedReadOnly, "public/sub/": service.CannedReadOnly, "drop/": service.CannedWriteOnly,
-		"b/": service.CannedReadWrite, "private/": service.CannedNone, "": service.CannedNone, "pub": service.CannedNone,
+	for prefix, want := range map[string]bucketpolicy.Canned{
+		"public/": bucketpolicy.ReadOnly, "public/sub/": bucketpolicy.ReadOnly, "drop/": bucketpolicy.WriteOnly,
+		"b/": bucketpolicy.ReadWrite, "private/": bucketpolicy.None,
+		// Parts of these are public, and not in one canned way.
+		"": bucketpolicy.Custom, "pub": bucketpolicy.Custom,
 	} {
 		got, err := env.svc.GetBucketPolicy(ctx, "site", prefix)
 		if err != nil {
@@ -203,7 +206,7 @@ func TestPolicyCannedPrefixes(t *testing.T) {
 	}
 
 	// none on one prefix removes only its grant.
-	if got, err := env.svc.SetBucketPolicy(ctx, "site", "public/", service.CannedNone); err != nil || got.Policy != service.CannedNone {
+	if got, err := env.svc.SetBucketPolicy(ctx, "site", "public/", bucketpolicy.None); err != nil || got.Policy != bucketpolicy.None {
 		t.Fatalf("set none: %+v, %v", got, err)
 	}
 	if code, _ := env.extAnon(t, http.MethodGet, physical, "public/x", ""); code != http.StatusForbidden {
@@ -223,7 +226,7 @@ func TestPolicyCannedPrefixes(t *testing.T) {
 		t.Fatalf("anonymous PUT after remove: %d, want 403", code)
 	}
 	got, err = env.svc.GetBucketPolicy(ctx, "site", "b/")
-	if err != nil || got.Policy != service.CannedNone || got.Document != nil {
+	if err != nil || got.Policy != bucketpolicy.None || got.Document != nil {
 		t.Fatalf("get after remove: %+v, %v", got, err)
 	}
 	// Removing again, with no policy stored, is not an error.
@@ -231,23 +234,23 @@ func TestPolicyCannedPrefixes(t *testing.T) {
 		t.Fatalf("second remove: %v", err)
 	}
 	// Every grant set to none leaves no document at all.
-	if _, err := env.svc.SetBucketPolicy(ctx, "site", "a/", service.CannedReadOnly); err != nil {
+	if _, err := env.svc.SetBucketPolicy(ctx, "site", "a/", bucketpolicy.ReadOnly); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := env.svc.SetBucketPolicy(ctx, "site", "a/", service.CannedNone); err != nil || got.Document != nil {
+	if got, err := env.svc.SetBucketPolicy(ctx, "site", "a/", bucketpolicy.None); err != nil || got.Document != nil {
 		t.Fatalf("back to none: document %s, %v", got.Document, err)
 	}
 
 	t.Run("invalid", func(t *testing.T) {
-		_, err := env.svc.SetBucketPolicy(ctx, "site", "a/", service.CannedPolicy("public"))
+		_, err := env.svc.SetBucketPolicy(ctx, "site", "a/", bucketpolicy.Canned("public"))
 		extWantCode(t, err, errs.InvalidArgument)
-		_, err = env.svc.SetBucketPolicy(ctx, "site", "a*", service.CannedReadOnly)
+		_, err = env.svc.SetBucketPolicy(ctx, "site", "a*", bucketpolicy.ReadOnly)
 		extWantCode(t, err, errs.InvalidArgument)
 		_, err = env.svc.GetBucketPolicy(ctx, "Bad_Name", "")
 		extWantCode(t, err, errs.InvalidBucketName)
 		_, err = env.svc.GetBucketPolicy(ctx, "missing", "")
 		extWantCode(t, err, errs.NoSuchBucket)
-		_, err = env.svc.SetBucketPolicy(ctx, "missing", "", service.CannedReadOnly)
+		_, err = env.svc.SetBucketPolicy(ctx, "missing", "", bucketpolicy.ReadOnly)
 		extWantCode(t, err, errs.NoSuchBucket)
 	})
 }
@@ -304,8 +307,9 @@ func TestPolicyDocument(t *testing.T) {
 	if !strings.Contains(string(got.Document), `"arn:aws:s3:::docs/pub/*"`) || !strings.Contains(string(got.Document), "PublicRead") {
 		t.Fatalf("document did not round-trip: %s", got.Document)
 	}
-	// No GetBucketLocation or ListBucket: not a full canned grant.
-	if got.Policy != service.CannedNone || got.Prefix != "" {
+	// No GetBucketLocation or ListBucket, and only part of the bucket: no
+	// canned grant, yet public.
+	if got.Policy != bucketpolicy.Custom || got.Prefix != "" {
 		t.Fatalf("whole-bucket view: %+v", got)
 	}
 	// The store enforces it on the physical bucket.
@@ -314,18 +318,18 @@ func TestPolicyDocument(t *testing.T) {
 	}
 
 	// A canned change keeps the hand-written statement.
-	got, err = env.svc.SetBucketPolicy(ctx, "docs", "open/", service.CannedReadWrite)
+	got, err = env.svc.SetBucketPolicy(ctx, "docs", "open/", bucketpolicy.ReadWrite)
 	if err != nil {
 		t.Fatal(err)
 	}
 	extCheckTenantView(t, got.Document, "docs")
-	if got.Policy != service.CannedReadWrite || !strings.Contains(string(got.Document), "PublicRead") {
+	if got.Policy != bucketpolicy.ReadWrite || !strings.Contains(string(got.Document), "PublicRead") {
 		t.Fatalf("canned change lost the custom statement: %+v %s", got, got.Document)
 	}
 	if code, _ := env.extAnon(t, http.MethodGet, physical, "pub/k", ""); code != http.StatusOK {
 		t.Fatalf("anonymous GET pub/k after canned change: %d, want 200", code)
 	}
-	if got, err = env.svc.SetBucketPolicy(ctx, "docs", "open/", service.CannedNone); err != nil {
+	if got, err = env.svc.SetBucketPolicy(ctx, "docs", "open/", bucketpolicy.None); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(got.Document), "PublicRead") || strings.Contains(string(got.Document), "s3:PutObject") {
@@ -342,7 +346,8 @@ func TestPolicyDocument(t *testing.T) {
 		"physical name":       `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-docs/*"}]}`,
 		"bucket pattern":      `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::doc*"}]}`,
 		"any resource":        `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}`,
-		"store refuses":       `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:FlyToTheMoon", "Resource": "arn:aws:s3:::docs/*"}]}`,
+		"store refuses":       `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123:root"}, "Action": "s3:FlyToTheMoon", "Resource": "arn:aws:s3:::docs/*"}]}`,
+		"anonymous management": `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::docs", "arn:aws:s3:::docs/*"]}]}`,
 		"store refuses again": `{"Version": "1999-01-01", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::docs/*"}]}`,
 	}
 	for name, doc := range refused {
@@ -372,16 +377,16 @@ func TestPolicyConcurrentCannedChanges(t *testing.T) {
 	env := extEnv(t, minitest.Options{})
 	ctx := env.ctx
 	physical := env.extBucket(t, "busy")
-	cycle := []service.CannedPolicy{service.CannedReadOnly, service.CannedWriteOnly, service.CannedReadWrite}
+	cycle := []bucketpolicy.Canned{bucketpolicy.ReadOnly, bucketpolicy.WriteOnly, bucketpolicy.ReadWrite}
 	const prefixes = 8
-	want := map[string]service.CannedPolicy{}
+	want := map[string]bucketpolicy.Canned{}
 	for i := range prefixes {
 		p := fmt.Sprintf("p%d/", i)
 		want[p] = cycle[i%len(cycle)]
 		env.extPut(t, "busy", p+"k", "data of "+p)
 	}
 
-	setAll := func(policyOf func(prefix string) service.CannedPolicy) {
+	setAll := func(policyOf func(prefix string) bucketpolicy.Canned) {
 		t.Helper()
 		start := make(chan struct{})
 		var wg sync.WaitGroup
@@ -397,7 +402,7 @@ func TestPolicyConcurrentCannedChanges(t *testing.T) {
 		wg.Wait()
 	}
 
-	setAll(func(p string) service.CannedPolicy { return want[p] })
+	setAll(func(p string) bucketpolicy.Canned { return want[p] })
 	for p, w := range want {
 		got, err := env.svc.GetBucketPolicy(ctx, "busy", p)
 		if err != nil {
@@ -406,14 +411,14 @@ func TestPolicyConcurrentCannedChanges(t *testing.T) {
 		if got.Policy != w {
 			t.Errorf("prefix %s: %s after the concurrent changes, want %s: %s", p, got.Policy, w, got.Document)
 		}
-		readable := w == service.CannedReadOnly || w == service.CannedReadWrite
+		readable := w == bucketpolicy.ReadOnly || w == bucketpolicy.ReadWrite
 		if code, _ := env.extAnon(t, http.MethodGet, physical, p+"k", ""); (code == http.StatusOK) != readable {
 			t.Errorf("anonymous GET %sk: %d with %s", p, code, w)
 		}
 	}
 
 	// Taking every grant away at once leaves no document.
-	setAll(func(string) service.CannedPolicy { return service.CannedNone })
+	setAll(func(string) bucketpolicy.Canned { return bucketpolicy.None })
 	got, err := env.svc.GetBucketPolicy(ctx, "busy", "")
 	if err != nil || got.Document != nil {
 		t.Fatalf("after every grant set to none at once: %s, %v", got.Document, err)

@@ -20,6 +20,7 @@ import (
 
 // Defines values for BucketPolicyPolicy.
 const (
+	BucketPolicyPolicyCustom    BucketPolicyPolicy = "custom"
 	BucketPolicyPolicyNone      BucketPolicyPolicy = "none"
 	BucketPolicyPolicyReadonly  BucketPolicyPolicy = "readonly"
 	BucketPolicyPolicyReadwrite BucketPolicyPolicy = "readwrite"
@@ -29,6 +30,8 @@ const (
 // Valid indicates whether the value is a known member of the BucketPolicyPolicy enum.
 func (e BucketPolicyPolicy) Valid() bool {
 	switch e {
+	case BucketPolicyPolicyCustom:
+		return true
 	case BucketPolicyPolicyNone:
 		return true
 	case BucketPolicyPolicyReadonly:
@@ -147,14 +150,20 @@ type BucketPolicy struct {
 	// Document Document is the bucket's whole stored policy, null when it has none.
 	Document *map[string]interface{} `json:"document"`
 
-	// Policy Example: readonly
+	// Policy Policy is what anonymous users may do under prefix: a canned policy,
+	// or custom when the document grants something none of them says.
+	//
+	// Example: readonly
 	Policy BucketPolicyPolicy `json:"policy"`
 
 	// Prefix Example: public/
 	Prefix string `json:"prefix"`
 }
 
-// BucketPolicyPolicy Example: readonly
+// BucketPolicyPolicy Policy is what anonymous users may do under prefix: a canned policy,
+// or custom when the document grants something none of them says.
+//
+// Example: readonly
 type BucketPolicyPolicy string
 
 // ContentLengthRange defines model for ContentLengthRange.
@@ -828,14 +837,14 @@ type ClientInterface interface {
 
 	// GetBucketPolicy Get a bucket's anonymous access
 	//
-	// The canned policy in effect for prefix (empty: the whole bucket) and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy.
+	// What anonymous users may do under prefix (empty: the whole bucket), and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy. policy is the canned policy (none, readonly, writeonly, readwrite) that says exactly what anonymous users may do there, or custom when none of them does: a document grants more or less (another action, a condition, NotResource, part of the prefix, a listing of its names). It is none only when nothing under the prefix is public.
 	//
 	// Corresponds with GET /api/v1/buckets/{bucket}/policy (the `GetBucketPolicy` operationId).
 	GetBucketPolicy(ctx context.Context, bucket string, params *GetBucketPolicyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PutBucketPolicyWithBody Set a bucket's anonymous access
 	//
-	// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+	// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -844,7 +853,7 @@ type ClientInterface interface {
 
 	// PutBucketPolicy Set a bucket's anonymous access
 	//
-	// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+	// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1326,7 +1335,7 @@ func (c *Client) DeleteBucketPolicy(ctx context.Context, bucket string, reqEdito
 
 // GetBucketPolicy Get a bucket's anonymous access
 //
-// The canned policy in effect for prefix (empty: the whole bucket) and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy.
+// What anonymous users may do under prefix (empty: the whole bucket), and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy. policy is the canned policy (none, readonly, writeonly, readwrite) that says exactly what anonymous users may do there, or custom when none of them does: a document grants more or less (another action, a condition, NotResource, part of the prefix, a listing of its names). It is none only when nothing under the prefix is public.
 //
 // Corresponds with GET /api/v1/buckets/{bucket}/policy (the `GetBucketPolicy` operationId).
 func (c *Client) GetBucketPolicy(ctx context.Context, bucket string, params *GetBucketPolicyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1343,7 +1352,7 @@ func (c *Client) GetBucketPolicy(ctx context.Context, bucket string, params *Get
 
 // PutBucketPolicyWithBody Set a bucket's anonymous access
 //
-// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
 //
 // Takes any type of body and a specified content type.
 //
@@ -1362,7 +1371,7 @@ func (c *Client) PutBucketPolicyWithBody(ctx context.Context, bucket string, con
 
 // PutBucketPolicy Set a bucket's anonymous access
 //
-// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3190,7 +3199,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetBucketPolicyWithResponse Get a bucket's anonymous access
 	//
-	// The canned policy in effect for prefix (empty: the whole bucket) and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy.
+	// What anonymous users may do under prefix (empty: the whole bucket), and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy. policy is the canned policy (none, readonly, writeonly, readwrite) that says exactly what anonymous users may do there, or custom when none of them does: a document grants more or less (another action, a condition, NotResource, part of the prefix, a listing of its names). It is none only when nothing under the prefix is public.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3199,7 +3208,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutBucketPolicyWithBodyWithResponse Set a bucket's anonymous access
 	//
-	// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+	// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3208,7 +3217,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutBucketPolicyWithResponse Set a bucket's anonymous access
 	//
-	// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+	// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6115,7 +6124,7 @@ func (c *ClientWithResponses) DeleteBucketPolicyWithResponse(ctx context.Context
 
 // GetBucketPolicyWithResponse Get a bucket's anonymous access
 //
-// The canned policy in effect for prefix (empty: the whole bucket) and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy.
+// What anonymous users may do under prefix (empty: the whole bucket), and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy. policy is the canned policy (none, readonly, writeonly, readwrite) that says exactly what anonymous users may do there, or custom when none of them does: a document grants more or less (another action, a condition, NotResource, part of the prefix, a listing of its names). It is none only when nothing under the prefix is public.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -6130,7 +6139,7 @@ func (c *ClientWithResponses) GetBucketPolicyWithResponse(ctx context.Context, b
 
 // PutBucketPolicyWithBodyWithResponse Set a bucket's anonymous access
 //
-// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -6145,7 +6154,7 @@ func (c *ClientWithResponses) PutBucketPolicyWithBodyWithResponse(ctx context.Co
 
 // PutBucketPolicyWithResponse Set a bucket's anonymous access
 //
-// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+// Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
