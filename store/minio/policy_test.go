@@ -337,18 +337,18 @@ func TestPolicyDocument(t *testing.T) {
 	}
 
 	refused := map[string]string{
-		"malformed JSON":      `{"Statement": [`,
-		"not an object":       `["s3:GetObject"]`,
-		"no statement":        `{"Version": "2012-10-17"}`,
-		"bad effect":          `{"Statement": [{"Effect": "Maybe", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::docs/*"}]}`,
-		"unknown element":     `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::docs/*", "Colour": "red"}]}`,
-		"other bucket":        `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other/*"}]}`,
-		"physical name":       `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-docs/*"}]}`,
-		"bucket pattern":      `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::doc*"}]}`,
-		"any resource":        `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}`,
-		"store refuses":       `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123:root"}, "Action": "s3:FlyToTheMoon", "Resource": "arn:aws:s3:::docs/*"}]}`,
+		"malformed JSON":       `{"Statement": [`,
+		"not an object":        `["s3:GetObject"]`,
+		"no statement":         `{"Version": "2012-10-17"}`,
+		"bad effect":           `{"Statement": [{"Effect": "Maybe", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::docs/*"}]}`,
+		"unknown element":      `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::docs/*", "Colour": "red"}]}`,
+		"other bucket":         `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other/*"}]}`,
+		"physical name":        `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-docs/*"}]}`,
+		"bucket pattern":       `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::doc*"}]}`,
+		"any resource":         `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}`,
+		"store refuses":        `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123:root"}, "Action": "s3:FlyToTheMoon", "Resource": "arn:aws:s3:::docs/*"}]}`,
 		"anonymous management": `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::docs", "arn:aws:s3:::docs/*"]}]}`,
-		"store refuses again": `{"Version": "1999-01-01", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::docs/*"}]}`,
+		"store refuses again":  `{"Version": "1999-01-01", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::docs/*"}]}`,
 	}
 	for name, doc := range refused {
 		t.Run(name, func(t *testing.T) {
