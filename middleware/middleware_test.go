@@ -19,7 +19,7 @@ import (
 	"s3gateway/internal/logctx"
 )
 
-const testKey = "acme-test-key"
+const testKey = "acme-test-key-0123456789abcdefghijk"
 
 func testRegistry(t *testing.T) *access.Registry {
 	t.Helper()
