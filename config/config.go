@@ -18,6 +18,11 @@
 //	GATEWAY_RATE_BURST              100   requests a tenant may make at once above its rate
 //	GATEWAY_MAX_UPLOADS_PER_TENANT  64    uploads (PUT object, form POST) a tenant may have in progress; one more is
 //	                                      429 SlowDown with Retry-After; 0 is no limit
+//	GATEWAY_MAX_STREAMS_PER_TENANT  100   event streams a tenant may have open; one more is 429 SlowDown with
+//	                                      Retry-After; 0 is no limit
+//	GATEWAY_BODY_IDLE_TIMEOUT       30s   how long a request body may send nothing before the request is cut (each
+//	                                      byte that arrives starts the wait again, so slow uploads are not cut)
+//	GATEWAY_METRICS_TENANT_LABELS   false whether /metrics (public) labels the HTTP series with tenant ids
 //	GATEWAY_ZERO_COPY_READS         true  object GETs and HEADs on the service's own HTTP/1.1 exchange with the store,
 //	                                      downloads spliced from the store's socket to the client's (http:// stores
 //	                                      without a proxy); false sends them through minio-go's standard transport too
@@ -61,7 +66,12 @@ type Config struct {
 	RateLimit       float64 // GATEWAY_RATE_LIMIT: requests per second per tenant; 0: no limit
 	RateBurst       int     // GATEWAY_RATE_BURST
 	MaxUploads      int     // GATEWAY_MAX_UPLOADS_PER_TENANT: uploads in progress per tenant; 0: no limit
+	MaxStreams      int     // GATEWAY_MAX_STREAMS_PER_TENANT: open event streams per tenant; 0: no limit
 	ZeroCopyReads   bool    // GATEWAY_ZERO_COPY_READS
+	// BodyIdleTimeout is how long a request body may send nothing
+	// (GATEWAY_BODY_IDLE_TIMEOUT).
+	BodyIdleTimeout     time.Duration
+	MetricsTenantLabels bool // GATEWAY_METRICS_TENANT_LABELS
 }
 
 // Default values of the variables that have one.
@@ -79,6 +89,8 @@ const (
 	DefaultRateLimit    = 0 // no limit
 	DefaultRateBurst    = 100
 	DefaultMaxUploads   = 64
+	DefaultMaxStreams   = 100
+	DefaultBodyIdle     = 30 * time.Second
 	DefaultZeroCopy     = true
 )
 
@@ -166,7 +178,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		RateLimit:       nonNegativeFloat("GATEWAY_RATE_LIMIT", DefaultRateLimit),
 		RateBurst:       positiveInt("GATEWAY_RATE_BURST", DefaultRateBurst),
 		MaxUploads:      nonNegativeInt("GATEWAY_MAX_UPLOADS_PER_TENANT", DefaultMaxUploads),
+		MaxStreams:      nonNegativeInt("GATEWAY_MAX_STREAMS_PER_TENANT", DefaultMaxStreams),
 		ZeroCopyReads:   boolean("GATEWAY_ZERO_COPY_READS", DefaultZeroCopy),
+
+		BodyIdleTimeout:     duration("GATEWAY_BODY_IDLE_TIMEOUT", DefaultBodyIdle),
+		MetricsTenantLabels: boolean("GATEWAY_METRICS_TENANT_LABELS", false),
 	}
 	endpoint := get("GATEWAY_S3_ENDPOINT", DefaultS3Endpoint)
 	cfg.S3Endpoint = parseURL("GATEWAY_S3_ENDPOINT", endpoint)

@@ -36,6 +36,9 @@ func TestDefaults(t *testing.T) {
 		{"BackendCall", cfg.BackendCall, 30 * time.Second},
 		{"ShutdownWait", cfg.ShutdownWait, 30 * time.Second},
 		{"ZeroCopyReads", cfg.ZeroCopyReads, true},
+		{"MaxStreams", cfg.MaxStreams, 100},
+		{"BodyIdleTimeout", cfg.BodyIdleTimeout, 30 * time.Second},
+		{"MetricsTenantLabels", cfg.MetricsTenantLabels, false},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -64,6 +67,9 @@ var everyVariable = map[string]string{
 	"GATEWAY_RATE_BURST":             "20",
 	"GATEWAY_MAX_UPLOADS_PER_TENANT": "0",
 	"GATEWAY_ZERO_COPY_READS":        "false",
+	"GATEWAY_MAX_STREAMS_PER_TENANT": "7",
+	"GATEWAY_BODY_IDLE_TIMEOUT":      "2m",
+	"GATEWAY_METRICS_TENANT_LABELS":  "true",
 }
 
 func TestEveryVariableParsed(t *testing.T) {
@@ -92,6 +98,9 @@ func TestEveryVariableParsed(t *testing.T) {
 		{"RateBurst", cfg.RateBurst, 20},
 		{"MaxUploads", cfg.MaxUploads, 0},
 		{"ZeroCopyReads", cfg.ZeroCopyReads, false},
+		{"MaxStreams", cfg.MaxStreams, 7},
+		{"BodyIdleTimeout", cfg.BodyIdleTimeout, 2 * time.Minute},
+		{"MetricsTenantLabels", cfg.MetricsTenantLabels, true},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {

@@ -26,7 +26,10 @@ import (
 
 // HTTP server limits. There is deliberately no read or write timeout: they
 // would cut long uploads, downloads and event streams. Slow or idle clients
-// are bounded by the header and idle timeouts instead.
+// are bounded by the header and idle timeouts instead, and a client that
+// stops sending a request body by the body idle timeout
+// (GATEWAY_BODY_IDLE_TIMEOUT, middleware.BodyDeadline), which moves forward
+// with every byte that arrives.
 const (
 	readHeaderTimeout = 10 * time.Second
 	idleTimeout       = 120 * time.Second
@@ -71,7 +74,7 @@ func New(opts Options) (*Server, error) {
 	// build several gateways in one process.
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics, err := middleware.NewMetrics(registry)
+	metrics, err := middleware.NewMetrics(registry, middleware.MetricsOptions{TenantLabels: opts.Config.MetricsTenantLabels})
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
@@ -103,7 +106,10 @@ func New(opts Options) (*Server, error) {
 		RateLimit:   opts.Config.RateLimit,
 		RateBurst:   opts.Config.RateBurst,
 		MaxUploads:  opts.Config.MaxUploads,
+		MaxStreams:  opts.Config.MaxStreams,
 		Shutdown:    shutdown,
+
+		BodyIdleTimeout: opts.Config.BodyIdleTimeout,
 	})
 	return &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams}, nil
 }
