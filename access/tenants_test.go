@@ -17,7 +17,7 @@ func plain(s string) string {
 	if len(s) >= MinPlainKeyLen || strings.TrimSpace(s) == "" {
 		return s
 	}
-	return s + strings.Repeat("0", MinPlainKeyLen-len(s))
+	return s + strings.Repeat("_", MinPlainKeyLen-len(s))
 }
 
 // tenantYAML is one tenant entry of a tenants file; plain keys are padded
