@@ -1,23 +1,26 @@
 // Package access reads the tenants file and resolves credentials to tenants.
 //
-// A tenant has API keys, its own S3 credentials and a bucket prefix. Keys are
-// kept only as SHA-256 hashes and compared in constant time, so neither the
-// file's plain keys nor the comparison leak a key.
+// A tenant has API keys, its own S3 credentials, a bucket prefix and the
+// store notification targets it may use. Keys are kept only as SHA-256
+// digests, and a presented key is found by looking its digest up in a map:
+// the time taken does not depend on how many keys there are, and the only
+// thing compared is a digest, which says nothing useful about any key.
 package access
 
 import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -28,25 +31,40 @@ type Tenant struct {
 	BucketPrefix string
 	AccessKey    string
 	SecretKey    string
-	keyHashes    [][sha256.Size]byte
+	// NotificationTargets are the store notification targets (ARNs) the
+	// tenant may name in its buckets' notification configurations.
+	NotificationTargets []string
+}
+
+// AllowsTarget reports whether the tenant may use the store notification
+// target arn (an exact match with one of its NotificationTargets).
+func (t *Tenant) AllowsTarget(arn string) bool {
+	return slices.Contains(t.NotificationTargets, arn)
 }
 
 // Registry is the immutable set of tenants loaded at startup.
 type Registry struct {
 	tenants []*Tenant
+	byKey   map[[sha256.Size]byte]*Tenant // SHA-256 of each API key
 }
 
-// file is the YAML shape of the tenants file.
+// file is the YAML shape of the tenants file. The types are named so that
+// decoding errors name them rather than spell out their fields.
 type file struct {
-	Tenants []struct {
-		ID           string   `yaml:"id"`
-		BucketPrefix string   `yaml:"bucketPrefix"`
-		APIKeys      []string `yaml:"apiKeys"`
-		S3           struct {
-			AccessKey string `yaml:"accessKey"`
-			SecretKey string `yaml:"secretKey"`
-		} `yaml:"s3"`
-	} `yaml:"tenants"`
+	Tenants []fileTenant `yaml:"tenants"`
+}
+
+type fileTenant struct {
+	ID                  string        `yaml:"id"`
+	BucketPrefix        string        `yaml:"bucketPrefix"`
+	APIKeys             []string      `yaml:"apiKeys"`
+	S3                  s3Credentials `yaml:"s3"`
+	NotificationTargets []string      `yaml:"notificationTargets"`
+}
+
+type s3Credentials struct {
+	AccessKey string `yaml:"accessKey"`
+	SecretKey string `yaml:"secretKey"`
 }
 
 // hashPrefix marks a key given as its SHA-256 hash in hex.
@@ -58,7 +76,17 @@ var (
 	// dots and hyphens, beginning with a letter or digit.
 	prefixPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
 	hexPattern    = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	// An ARN: arn:partition:service:region:account:resource, where region
+	// and account may be empty (arn:minio:sqs::PRIMARY:webhook).
+	arnPattern = regexp.MustCompile(`^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[^:\s]*:[^:\s]*:[^\s]+$`)
+	// yamlValue is a value yaml.v3 quotes in its errors ("cannot unmarshal
+	// !!str `abc...` into ..."); it may be part of a key.
+	yamlValue = regexp.MustCompile("`[^`]*`")
 )
+
+// MinPlainKeyLen is the shortest plain API key the tenants file accepts.
+// Keys given as sha256: digests are the operator's business.
+const MinPlainKeyLen = 32
 
 // MaxPrefixLen leaves room for a three-character bucket name within S3's 63.
 const MaxPrefixLen = 60
@@ -83,7 +111,7 @@ func Parse(data []byte) (*Registry, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("invalid YAML: %w", err)
+		return nil, yamlError(err)
 	}
 	if len(f.Tenants) == 0 {
 		return nil, errors.New("no tenants defined")
@@ -93,7 +121,8 @@ func Parse(data []byte) (*Registry, error) {
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	ids := map[string]bool{}
 	keyOwner := map[[sha256.Size]byte]string{}
-	reg := &Registry{}
+	storeUser := map[string]string{} // s3.accessKey: the tenant that has it
+	reg := &Registry{byKey: map[[sha256.Size]byte]*Tenant{}}
 	for i, ft := range f.Tenants {
 		name := ft.ID
 		if name == "" {
@@ -120,6 +149,22 @@ func Parse(data []byte) (*Registry, error) {
 		}
 		if ft.S3.AccessKey == "" || ft.S3.SecretKey == "" {
 			add("tenant %s: missing s3.accessKey or s3.secretKey", name)
+		} else if owner, dup := storeUser[ft.S3.AccessKey]; dup {
+			// Provisioning would give the one store user the policy of
+			// whichever tenant came last.
+			add("tenant %s: s3.accessKey is also the store user of tenant %s", name, owner)
+		} else {
+			storeUser[ft.S3.AccessKey] = name
+		}
+		for j, arn := range ft.NotificationTargets {
+			switch {
+			case !arnPattern.MatchString(arn):
+				add("tenant %s: notificationTargets[%d] %q must be an ARN such as arn:minio:sqs::PRIMARY:webhook", name, j, arn)
+			case slices.Contains(ft.NotificationTargets[:j], arn):
+				add("tenant %s: notificationTargets[%d] %q is listed twice", name, j, arn)
+			default:
+				t.NotificationTargets = append(t.NotificationTargets, arn)
+			}
 		}
 		if len(ft.APIKeys) == 0 {
 			add("tenant %s: no apiKeys", name)
@@ -135,7 +180,7 @@ func Parse(data []byte) (*Registry, error) {
 				continue
 			}
 			keyOwner[h] = name
-			t.keyHashes = append(t.keyHashes, h)
+			reg.byKey[h] = t
 		}
 		reg.tenants = append(reg.tenants, t)
 	}
@@ -144,6 +189,20 @@ func Parse(data []byte) (*Registry, error) {
 		return nil, errors.New(strings.Join(problems, "; "))
 	}
 	return reg, nil
+}
+
+// yamlError reports a tenants file YAML cannot decode without quoting any
+// value from it: a value in the wrong place may be a key or a secret.
+func yamlError(err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs := make([]string, len(te.Errors))
+		for i, m := range te.Errors {
+			msgs[i] = yamlValue.ReplaceAllString(m, "a value")
+		}
+		return errors.New("invalid YAML: " + strings.Join(msgs, "; "))
+	}
+	return errors.New("invalid YAML: " + yamlValue.ReplaceAllString(err.Error(), "a value"))
 }
 
 // overlappingPrefixes reports tenants whose prefixes would let one tenant's
@@ -183,6 +242,9 @@ func keyHash(k string) ([sha256.Size]byte, error) {
 	if strings.TrimSpace(k) != k || strings.ContainsFunc(k, unicode.IsControl) {
 		return h, errors.New("a key must not begin or end with white space or contain control characters")
 	}
+	if utf8.RuneCountInString(k) < MinPlainKeyLen {
+		return h, fmt.Errorf("a plain key must be at least %d characters (or give its sha256: digest)", MinPlainKeyLen)
+	}
 	return sha256.Sum256([]byte(k)), nil
 }
 
@@ -192,23 +254,16 @@ func HashKey(plain string) string {
 	return hashPrefix + hex.EncodeToString(h[:])
 }
 
-// Authenticate returns the tenant that owns key. Every stored hash is
-// compared in constant time, and the loop never stops early, so the time
-// taken says nothing about which key, or how much of one, matched.
+// Authenticate returns the tenant that owns key. The key's SHA-256 digest is
+// looked up in a map: the cost does not grow with the number of keys, and
+// no key material is compared, only digests, which tell an attacker timing
+// the lookup nothing about any key.
 func (r *Registry) Authenticate(key string) (*Tenant, bool) {
 	if key == "" {
 		return nil, false
 	}
-	h := sha256.Sum256([]byte(key))
-	var found *Tenant
-	for _, t := range r.tenants {
-		for i := range t.keyHashes {
-			if subtle.ConstantTimeCompare(h[:], t.keyHashes[i][:]) == 1 {
-				found = t
-			}
-		}
-	}
-	return found, found != nil
+	t, ok := r.byKey[sha256.Sum256([]byte(key))]
+	return t, ok
 }
 
 // All returns the tenants in file order.

@@ -37,10 +37,15 @@ type Config struct {
 	RateLimit       float64       // GATEWAY_RATE_LIMIT: requests per second per tenant; 0: no limit
 	RateBurst       int           // GATEWAY_RATE_BURST
 	MaxUploads      int           // GATEWAY_MAX_UPLOADS_PER_TENANT: uploads in progress per tenant; 0: no limit
+	MaxStreams      int           // GATEWAY_MAX_STREAMS_PER_TENANT: open event streams per tenant; 0: no limit
 	ZeroCopyReads   bool          // GATEWAY_ZERO_COPY_READS
 	ReadyTimeout    time.Duration // GATEWAY_READY_TIMEOUT: how long GET /readyz waits for the store
 	EventHeartbeat  time.Duration // GATEWAY_EVENT_HEARTBEAT: comment lines on idle event streams
 	PprofAddr       string        // GATEWAY_PPROF_ADDR: profiling endpoints; "": off
+	// BodyIdleTimeout is how long a request body may send nothing
+	// (GATEWAY_BODY_IDLE_TIMEOUT).
+	BodyIdleTimeout     time.Duration
+	MetricsTenantLabels bool // GATEWAY_METRICS_TENANT_LABELS
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in main, a map
@@ -132,6 +137,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		ReadyTimeout:    duration("GATEWAY_READY_TIMEOUT"),
 		EventHeartbeat:  duration("GATEWAY_EVENT_HEARTBEAT"),
 		PprofAddr:       get("GATEWAY_PPROF_ADDR"),
+		MaxStreams:      nonNegativeInt("GATEWAY_MAX_STREAMS_PER_TENANT"),
+
+		BodyIdleTimeout:     duration("GATEWAY_BODY_IDLE_TIMEOUT"),
+		MetricsTenantLabels: boolean("GATEWAY_METRICS_TENANT_LABELS"),
 	}
 	endpoint := get("GATEWAY_S3_ENDPOINT")
 	cfg.S3Endpoint = parseURL("GATEWAY_S3_ENDPOINT", endpoint)

@@ -39,6 +39,9 @@ func TestDefaults(t *testing.T) {
 		{"ReadyTimeout", cfg.ReadyTimeout, 3 * time.Second},
 		{"EventHeartbeat", cfg.EventHeartbeat, 15 * time.Second},
 		{"PprofAddr", cfg.PprofAddr, ""},
+		{"MaxStreams", cfg.MaxStreams, 100},
+		{"BodyIdleTimeout", cfg.BodyIdleTimeout, 30 * time.Second},
+		{"MetricsTenantLabels", cfg.MetricsTenantLabels, false},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
@@ -70,6 +73,9 @@ var everyVariable = map[string]string{
 	"GATEWAY_READY_TIMEOUT":          "500ms",
 	"GATEWAY_EVENT_HEARTBEAT":        "1m",
 	"GATEWAY_PPROF_ADDR":             "127.0.0.1:6060",
+	"GATEWAY_MAX_STREAMS_PER_TENANT": "7",
+	"GATEWAY_BODY_IDLE_TIMEOUT":      "2m",
+	"GATEWAY_METRICS_TENANT_LABELS":  "true",
 }
 
 func TestEveryVariableParsed(t *testing.T) {
@@ -101,6 +107,9 @@ func TestEveryVariableParsed(t *testing.T) {
 		{"ReadyTimeout", cfg.ReadyTimeout, 500 * time.Millisecond},
 		{"EventHeartbeat", cfg.EventHeartbeat, time.Minute},
 		{"PprofAddr", cfg.PprofAddr, "127.0.0.1:6060"},
+		{"MaxStreams", cfg.MaxStreams, 7},
+		{"BodyIdleTimeout", cfg.BodyIdleTimeout, 2 * time.Minute},
+		{"MetricsTenantLabels", cfg.MetricsTenantLabels, true},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {

@@ -24,6 +24,9 @@ func TestLimitBadValues(t *testing.T) {
 		{"GATEWAY_RATE_BURST", "0"},
 		{"GATEWAY_MAX_UPLOADS_PER_TENANT", "-3"},
 		{"GATEWAY_BACKEND_COOLDOWN", "5"},
+		{"GATEWAY_MAX_STREAMS_PER_TENANT", "-1"},
+		{"GATEWAY_BODY_IDLE_TIMEOUT", "0s"},
+		{"GATEWAY_METRICS_TENANT_LABELS", "yes"},
 	} {
 		t.Run(tc.variable+"="+tc.value, func(t *testing.T) {
 			_, err := FromEnv(env(map[string]string{tc.variable: tc.value}))

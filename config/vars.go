@@ -25,6 +25,9 @@ const (
 	DefaultZeroCopyReads       = true
 	DefaultReadyTimeout        = 3 * time.Second
 	DefaultEventHeartbeat      = 15 * time.Second
+	DefaultMaxStreams          = 100
+	DefaultBodyIdleTimeout     = 30 * time.Second
+	DefaultMetricsTenantLabels = false
 )
 
 // Limits of the HTTP servers that are not variables. There is deliberately
@@ -69,6 +72,9 @@ func Vars() []Var {
 		{"GATEWAY_RATE_BURST", itoa(DefaultRateBurst), "requests a tenant may make at once above its rate"},
 		{"GATEWAY_MAX_UPLOADS_PER_TENANT", itoa(DefaultMaxUploadsPerTenant), "uploads (PUT, form POST) a tenant may have in progress (`0`: no limit); one more is `429 SlowDown` with `Retry-After`"},
 		{"GATEWAY_ZERO_COPY_READS", strconv.FormatBool(DefaultZeroCopyReads), "object GETs and HEADs on the gateway's own lean HTTP/1.1 exchange with the store, downloads spliced from the store's socket to the client's (see [Performance](#performance)); `false` sends them through minio-go's standard transport like every other call. Only for `http://` stores reached without a proxy; others always use the standard transport"},
+		{"GATEWAY_MAX_STREAMS_PER_TENANT", itoa(DefaultMaxStreams), "event streams a tenant may have open (`0`: no limit); one more is `429 SlowDown` with `Retry-After`"},
+		{"GATEWAY_BODY_IDLE_TIMEOUT", dur(DefaultBodyIdleTimeout), "how long a request body may send nothing before the request is cut and its connection closed; every byte that arrives starts the wait again, so slow uploads are not cut"},
+		{"GATEWAY_METRICS_TENANT_LABELS", strconv.FormatBool(DefaultMetricsTenantLabels), "`true` labels the `/metrics` HTTP series with tenant ids; `/metrics` is public, so by default it names no tenant"},
 		{"GATEWAY_READY_TIMEOUT", dur(DefaultReadyTimeout), "how long `GET /readyz` waits for the store to answer before it reports not ready"},
 		{"GATEWAY_EVENT_HEARTBEAT", dur(DefaultEventHeartbeat), "how often an idle event stream gets a comment line, so that proxies keep it open"},
 		{"GATEWAY_PPROF_ADDR", "", "address of Go's profiling endpoints (`/debug/pprof/`), on a listener of their own; off when unset. Use a loopback or otherwise private address: profiles reveal the process's internals and cost CPU"},

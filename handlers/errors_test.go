@@ -36,7 +36,15 @@ func TestAuth(t *testing.T) {
 		{"public_openapi", request{method: "GET", target: "/openapi.json", noAuth: true}, 200, ""},
 		{"public_swagger", request{method: "GET", target: "/swagger/index.html", noAuth: true}, 200, ""},
 		{"public_metricsNotYetServed", request{method: "GET", target: "/metrics", noAuth: true}, 404, ""},
-		{"public_optionsWithoutKey", request{method: "OPTIONS", target: "/api/v1/buckets", noAuth: true}, 204, ""},
+		// OPTIONS reveals nothing without a key: a route and no route
+		// get the same 401; a preflight from a configured origin is
+		// answered, one from another origin is not.
+		{"auth_optionsOfARoute", request{method: "OPTIONS", target: "/api/v1/buckets", noAuth: true}, 401, ""},
+		{"auth_optionsOfNoRoute", request{method: "OPTIONS", target: "/api/v1/nothing", noAuth: true}, 401, ""},
+		{"auth_preflightOtherOrigin", request{method: "OPTIONS", target: "/api/v1/buckets", noAuth: true,
+			headers: map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}}, 401, ""},
+		{"public_preflightConfiguredOrigin", request{method: "OPTIONS", target: "/api/v1/buckets", noAuth: true,
+			headers: map[string]string{"Origin": "https://app.example", "Access-Control-Request-Method": "GET"}}, 204, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,6 +56,9 @@ func TestAuth(t *testing.T) {
 					t.Errorf("WWW-Authenticate = %q", got)
 				}
 				wantError(t, rec, 401, "Unauthorized")
+				if allow := rec.Header().Get("Allow"); allow != "" {
+					t.Errorf("Allow %q on a 401", allow)
+				}
 				if n := len(env.svc.Calls()); n != 0 {
 					t.Errorf("service called %d times", n)
 				}

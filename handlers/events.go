@@ -15,7 +15,7 @@ import (
 // streamBucketEvents godoc
 //
 //	@Summary		Stream a bucket's events
-//	@Description	Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
+//	@Description	Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
 //	@ID				streamBucketEvents
 //	@Tags			notifications
 //	@Produce		text/event-stream
@@ -31,6 +31,7 @@ import (
 //	@Failure		401		{object}	errorResponse	"Unauthorized"
 //	@Failure		403		{object}	errorResponse	"AccessDenied"
 //	@Failure		404		{object}	errorResponse	"NoSuchBucket"
+//	@Failure		429		{object}	errorResponse	"SlowDown: the tenant is over its request rate or its open streams (see Retry-After)"
 //	@Failure		500		{object}	errorResponse	"InternalError"
 //	@Failure		503		{object}	errorResponse	"BackendUnavailable"
 //	@Failure		504		{object}	errorResponse	"BackendTimeout"

@@ -41,6 +41,12 @@ type Config struct {
 	// MaxUploads is the most uploads a tenant may have in progress at once
 	// (0: no limit).
 	MaxUploads int
+	// MaxStreams is the most event streams a tenant may have open at once
+	// (0: no limit).
+	MaxStreams int
+	// BodyIdleTimeout is how long a request body may send nothing before
+	// the request is cut; 0: config.DefaultBodyIdleTimeout.
+	BodyIdleTimeout time.Duration
 	// Shutdown, when not nil, ends when the server begins to shut down:
 	// event streams then say so and end.
 	Shutdown context.Context
@@ -56,6 +62,7 @@ type handler struct {
 	readyTimeout   time.Duration
 	metrics        *middleware.Metrics
 	uploadLimit    echo.MiddlewareFunc
+	streamLimit    echo.MiddlewareFunc
 	shutdown       <-chan struct{} // closed when the server shuts down
 }
 
@@ -71,6 +78,7 @@ func New(cfg Config) *echo.Echo {
 		readyTimeout:   cfg.ReadyTimeout,
 		metrics:        cfg.Metrics,
 		uploadLimit:    middleware.UploadLimit(cfg.MaxUploads),
+		streamLimit:    middleware.StreamLimit(cfg.MaxStreams),
 	}
 	if cfg.Shutdown != nil {
 		h.shutdown = cfg.Shutdown.Done()
@@ -93,7 +101,13 @@ func New(cfg Config) *echo.Echo {
 	e.HidePort = true
 	e.Logger.SetOutput(io.Discard) // everything is logged through zap
 	e.HTTPErrorHandler = handleError
+	bodyIdle := cfg.BodyIdleTimeout
+	if bodyIdle <= 0 {
+		bodyIdle = config.DefaultBodyIdleTimeout
+	}
 	e.Use(
+		middleware.BodyDeadline(bodyIdle),
+		middleware.NoSniff(),
 		middleware.RequestID(),
 		middleware.Measure(cfg.Metrics),
 		middleware.Logger(cfg.Logger),

@@ -19,7 +19,7 @@ import (
 
 // The test tenants: acme with a plain key, beta with a hashed one.
 const (
-	acmeKey = "acme-test-key"
+	acmeKey = "acme-test-key-0123456789abcdefghijk"
 	betaKey = "beta-test-key"
 )
 

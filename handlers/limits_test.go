@@ -18,7 +18,7 @@ import (
 // The server's shutdown signal ends event streams with a last message.
 func TestStreamEndsOnShutdown(t *testing.T) {
 	shutdown, begin := context.WithCancel(context.Background())
-	metrics, err := middleware.NewMetrics(prometheus.NewRegistry())
+	metrics, err := middleware.NewMetrics(prometheus.NewRegistry(), middleware.MetricsOptions{TenantLabels: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,29 +21,33 @@ import (
 // decodeJSON reads the request body, at most h.maxJSONBody bytes, as one
 // JSON value into dst. Decoding is strict: an unknown field is a
 // MalformedJSON error naming the field (a typo in a generated or hand-written
-// client then fails loudly instead of being ignored), a value of the wrong
-// type is a MalformedJSON error naming the field, and anything after the
-// value is rejected. A body over the limit is EntityTooLarge. The
-// Content-Type is not checked: the body is JSON whatever it says.
+// client then fails loudly instead of being ignored), so is a key given twice
+// in one object or in other letter case than the field's (checkJSONKeys), a
+// value of the wrong type is a MalformedJSON error naming the field, and
+// anything after the value is rejected. A body over the limit is
+// EntityTooLarge. The Content-Type is not checked: the body is JSON whatever
+// it says.
 func (h *handler) decodeJSON(c echo.Context, dst any) error {
 	r := c.Request()
 	if r.ContentLength > h.maxJSONBody {
 		return tooLarge(h.maxJSONBody)
 	}
-	body := http.MaxBytesReader(c.Response().Writer, r.Body, h.maxJSONBody)
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(http.MaxBytesReader(c.Response().Writer, r.Body, h.maxJSONBody))
+	if err != nil {
+		if e, ok := errs.As(err); ok { // such as a stalled body
+			return e
+		}
+		return jsonError(err, h.maxJSONBody)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err, h.maxJSONBody)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return tooLarge(h.maxJSONBody)
-		}
 		return errs.New(errs.MalformedJSON, "unexpected data after the JSON value")
 	}
-	return nil
+	return checkJSONKeys(data, reflect.TypeOf(dst))
 }
 
 func tooLarge(limit int64) error {

@@ -27,6 +27,11 @@ func TestDecodeJSON(t *testing.T) {
 		{"json_unknownField", `{"name":"photos","acl":"public"}`, 400, "MalformedJSON", `unknown field "acl"`},
 		{"json_wrongType", `{"name":5}`, 400, "MalformedJSON", "name: must be a string"},
 		{"json_notObject", `["photos"]`, 400, "MalformedJSON", "must be a JSON object"},
+		// Ambiguous keys: encoding/json would keep the last, or match in
+		// any letter case.
+		{"json_duplicateKey", `{"name":"a","name":"b"}`, 400, "MalformedJSON", "name: given more than once"},
+		{"json_caseVariantKey", `{"NAME":"x"}`, 400, "MalformedJSON", `unknown field "NAME" (field names are case-sensitive: "name")`},
+		{"json_caseVariantAndKey", `{"name":"a","Name":"b"}`, 400, "MalformedJSON", `unknown field "Name"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +63,38 @@ func TestDecodeJSON(t *testing.T) {
 		env := newEnv(t)
 		rec := env.do(t, request{method: "POST", target: "/api/v1/buckets/photos/copy", body: `{"name":"b","source":{"name":5}}`})
 		if e := wantError(t, rec, 400, "MalformedJSON"); e.Message != "source.name: must be a string" {
+			t.Errorf("message %q", e.Message)
+		}
+	})
+	t.Run("json_ambiguousNestedKeys", func(t *testing.T) {
+		for body, want := range map[string]string{
+			`{"name":"b","source":{"name":"x","name":"y"}}`:                     "source.name: given more than once",
+			`{"name":"b","source":{"Name":"x"}}`:                                `unknown field "source.Name"`,
+			`{"name":"b","source":{"name":"x"},"metadata":{"k":"1","k":"2"}}`:   "metadata.k: given more than once",
+			`{"name":"b","source":{"name":"x"},"conditions":{"MatchETag":"e"}}`: `unknown field "conditions.MatchETag"`,
+		} {
+			env := newEnv(t)
+			rec := env.do(t, request{method: "POST", target: "/api/v1/buckets/photos/copy", body: body})
+			if e := wantError(t, rec, 400, "MalformedJSON"); !strings.Contains(e.Message, want) {
+				t.Errorf("%s: message %q, want %q", body, e.Message, want)
+			}
+			if len(env.svc.Calls()) != 0 {
+				t.Errorf("%s: service called", body)
+			}
+		}
+		// Metadata keys are the caller's: other letter case is another key.
+		env := newEnv(t)
+		rec := env.do(t, request{method: "POST", target: "/api/v1/buckets/photos/copy",
+			body: `{"name":"b","source":{"name":"x"},"metadata":{"k":"1","K":"2"}}`})
+		if rec.Code == 400 {
+			t.Errorf("metadata keys in two cases refused: %s", rec.Body.String())
+		}
+	})
+	t.Run("json_duplicateInsidePolicyDocument", func(t *testing.T) {
+		env := newEnv(t)
+		rec := env.do(t, request{method: "PUT", target: "/api/v1/buckets/photos/policy",
+			body: `{"document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny"}]}}`})
+		if e := wantError(t, rec, 400, "MalformedJSON"); !strings.Contains(e.Message, "document.Statement[0].Effect: given more than once") {
 			t.Errorf("message %q", e.Message)
 		}
 	})

@@ -49,7 +49,7 @@ func (h *handler) routes(e *echo.Echo) {
 	v1.GET("/buckets/:bucket/notifications", h.getBucketNotifications)
 	v1.PUT("/buckets/:bucket/notifications", h.putBucketNotifications)
 	v1.DELETE("/buckets/:bucket/notifications", h.deleteBucketNotifications)
-	e.GET(eventsRoute, h.streamBucketEvents)
+	e.GET(eventsRoute, h.streamBucketEvents, h.streamLimit)
 
 	v1.POST("/buckets/:bucket/presign", h.presignObject)
 	v1.POST("/buckets/:bucket/presign-post", h.presignPost)

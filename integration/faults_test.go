@@ -17,7 +17,7 @@ const faultsTenants = `
 tenants:
   - id: gamma
     bucketPrefix: gamma-
-    apiKeys: ["gamma-key"]
+    apiKeys: ["gamma-key-0123456789abcdefghijklmn"]
     s3: {accessKey: gamma-svc, secretKey: gamma-secret-value}
 `
 
@@ -47,7 +47,7 @@ func backendFaults(t *testing.T, env map[string]string) {
 	store := minitest.Start(t, minitest.Options{})
 	reg := store.Tenants(t, faultsTenants)
 	gw := serveGateway(t, store.Endpoint, reg, env)
-	const key = "gamma-key"
+	const key = "gamma-key-0123456789abcdefghijklmn"
 	listBuckets := func() (*http.Response, []byte, time.Duration) {
 		start := time.Now()
 		resp, body := gw.do(http.MethodGet, "/api/v1/buckets", key, nil, nil)

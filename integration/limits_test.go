@@ -133,10 +133,10 @@ func TestLimits(t *testing.T) {
 }
 
 // TestMetricsEndpoint checks what /metrics says about requests made to a
-// gateway of its own: series by route template and tenant, never by raw
-// path, and bytes in and out.
+// gateway of its own: series by route template and, when configured, by
+// tenant, never by raw path, and bytes in and out.
 func TestMetricsEndpoint(t *testing.T) {
-	gw := serveGateway(t, suite.store.Endpoint, suiteTenants(t), nil)
+	gw := serveGateway(t, suite.store.Endpoint, suiteTenants(t), map[string]string{"GATEWAY_METRICS_TENANT_LABELS": "true"})
 	bucket := as(t, alphaKey).newBucket()
 	data := bytes.Repeat([]byte("m"), 1000)
 	for _, name := range []string{"a/1.txt", "b/2.txt"} {
@@ -188,5 +188,23 @@ func TestMetricsEndpoint(t *testing.T) {
 	}
 	if !strings.Contains(text, "go_goroutines") || !strings.Contains(text, `gateway_backend_errors_total{code="BackendUnavailable"} 0`) {
 		t.Error("runtime or backend error series missing")
+	}
+}
+
+// TestMetricsNameNoTenantByDefault: /metrics is public, so by default it
+// lists no tenant id, and so nobody learns the tenants or their traffic.
+func TestMetricsNameNoTenantByDefault(t *testing.T) {
+	gw := serveGateway(t, suite.store.Endpoint, suiteTenants(t), nil)
+	gw.call(http.MethodGet, "/api/v1/buckets", alphaKey, nil, http.StatusOK)
+	gw.call(http.MethodGet, "/api/v1/buckets", betaKey, nil, http.StatusOK)
+	_, body := gw.do(http.MethodGet, "/metrics", "", nil, nil)
+	text := string(body)
+	if !strings.Contains(text, `gateway_http_requests_total{method="GET",route="/api/v1/buckets",status="200"} 2`) {
+		t.Errorf("the two requests are not counted together")
+	}
+	for _, tenant := range []string{"tenant=", "alpha", "beta"} {
+		if strings.Contains(text, tenant) {
+			t.Errorf("/metrics says %q", tenant)
+		}
 	}
 }

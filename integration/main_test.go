@@ -30,20 +30,20 @@ func tenantsYAML() string {
 tenants:
   - id: alpha
     bucketPrefix: alpha-
-    apiKeys: ["alpha-key", "` + access.HashKey(alphaHashedKey) + `"]
+    apiKeys: ["` + alphaKey + `", "` + access.HashKey(alphaHashedKey) + `"]
     s3: {accessKey: alpha-svc, secretKey: alpha-secret-value}
   - id: beta
     bucketPrefix: beta-
-    apiKeys: ["beta-key"]
+    apiKeys: ["` + betaKey + `"]
     s3: {accessKey: beta-svc, secretKey: beta-secret-value}
 `
 }
 
 // Credentials and keys the tests use.
 const (
-	alphaKey       = "alpha-key"
+	alphaKey       = "alpha-key-0123456789abcdefghijklmn"
 	alphaHashedKey = "alpha-hashed-key" // configured only as its sha256
-	betaKey        = "beta-key"
+	betaKey        = "beta-key-0123456789abcdefghijklmno"
 	webhookARN     = "arn:minio:sqs::PRIMARY:webhook"
 	testPartSize   = 5 << 20 // S3's smallest part: multipart paths run with small objects
 )

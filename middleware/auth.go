@@ -43,10 +43,12 @@ func AllowQueryKey(routes ...string) AuthOption {
 // from X-API-Key. A missing or unknown key is a 401 Unauthorized; the error
 // renderer adds WWW-Authenticate: Bearer.
 //
-// Public paths (IsPublicPath) and OPTIONS requests (CORS preflights, which
-// browsers send without credentials) pass without a key. Every other path,
-// known route or not, needs one, so an unauthenticated caller learns nothing
-// about which routes exist.
+// Public paths (IsPublicPath) pass without a key. Every other request,
+// known route or not, OPTIONS included, needs one, so an unauthenticated
+// caller learns nothing about which routes exist. CORS preflights, which
+// browsers send without credentials, are answered by CORS before this for
+// the configured origins; preflights from other origins get the same 401 as
+// any request without a key.
 func Auth(reg *access.Registry, opts ...AuthOption) echo.MiddlewareFunc {
 	cfg := authConfig{queryKeyRoutes: map[string]bool{}}
 	for _, o := range opts {
@@ -55,7 +57,7 @@ func Auth(reg *access.Registry, opts ...AuthOption) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
-			if r.Method == http.MethodOptions || IsPublicPath(r.URL.Path) {
+			if IsPublicPath(r.URL.Path) {
 				return next(c)
 			}
 			key, err := apiKey(r)

@@ -51,6 +51,20 @@ func RateLimit(perSecond float64, burst int) echo.MiddlewareFunc {
 // tenant cannot hold many connections and part buffers. It goes on the
 // upload routes, which run after Auth. n <= 0 turns the limit off.
 func UploadLimit(n int) echo.MiddlewareFunc {
+	return concurrencyLimit(n, "uploads in progress")
+}
+
+// StreamLimit bounds the event streams each tenant has open at once to n;
+// one more is a 429 SlowDown (Retry-After: 1). Each open stream holds a
+// store listener, so without it one tenant could exhaust the store. It
+// goes on the event stream route, after Auth. n <= 0 turns the limit off.
+func StreamLimit(n int) echo.MiddlewareFunc {
+	return concurrencyLimit(n, "event streams open")
+}
+
+// concurrencyLimit lets each tenant have at most n requests of the routes
+// it is on in progress; what names them in the error.
+func concurrencyLimit(n int, what string) echo.MiddlewareFunc {
 	slots := &perTenant[chan struct{}]{make: func() chan struct{} { return make(chan struct{}, n) }}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		if n <= 0 {
@@ -66,7 +80,7 @@ func UploadLimit(n int) echo.MiddlewareFunc {
 			case tenantSlots <- struct{}{}:
 			default:
 				c.Response().Header().Set("Retry-After", "1")
-				return errs.New(errs.SlowDown, "tenant %q already has %d uploads in progress; retry later", t.ID, n)
+				return errs.New(errs.SlowDown, "tenant %q already has %d %s; retry later", t.ID, n, what)
 			}
 			defer func() { <-tenantSlots }()
 			return next(c)

@@ -12,7 +12,7 @@ import (
 	"s3gateway/errs"
 )
 
-const otherKey = "other-test-key"
+const otherKey = "other-test-key-0123456789abcdefghij"
 
 // limitRegistry has two tenants, acme and other.
 func limitRegistry(t *testing.T) *access.Registry {

@@ -19,13 +19,16 @@ const UnmatchedRoute = "unmatched"
 
 // Metrics are the gateway's Prometheus series, registered on the registry
 // of one server (never the global default one). Labels are bounded: routes
-// are templates ("/api/v1/buckets/:bucket"), tenants are those of the
-// tenants file ("" for requests without one), methods are the known ones
-// or "other", and backend error codes are contract codes.
+// are templates ("/api/v1/buckets/:bucket"), methods are the known ones or
+// "other", and backend error codes are contract codes. /metrics is public,
+// so the HTTP series carry a tenant label (a tenant id of the tenants file,
+// "" for requests without one) only when MetricsOptions.TenantLabels says
+// so: otherwise anyone could list the tenants and their traffic.
 //
 // A nil *Metrics is valid and records nothing.
 type Metrics struct {
-	handler http.Handler // the registry, served
+	handler      http.Handler // the registry, served
+	tenantLabels bool
 
 	requests      *prometheus.CounterVec   // route, method, status, tenant
 	duration      *prometheus.HistogramVec // route, method, status, tenant
@@ -36,28 +39,41 @@ type Metrics struct {
 	eventStreams  prometheus.Gauge
 }
 
+// MetricsOptions adjust the series.
+type MetricsOptions struct {
+	// TenantLabels adds the tenant id to the HTTP series
+	// (GATEWAY_METRICS_TENANT_LABELS).
+	TenantLabels bool
+}
+
 // NewMetrics creates the gateway's series and registers them on reg.
-func NewMetrics(reg *prometheus.Registry) (*Metrics, error) {
-	httpLabels := []string{"route", "method", "status", "tenant"}
+func NewMetrics(reg *prometheus.Registry, opts MetricsOptions) (*Metrics, error) {
+	httpLabels := []string{"route", "method", "status"}
+	byteLabels := []string{"route"}
+	if opts.TenantLabels {
+		httpLabels = append(httpLabels, "tenant")
+		byteLabels = append(byteLabels, "tenant")
+	}
 	m := &Metrics{
-		handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		handler:      promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		tenantLabels: opts.TenantLabels,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gateway_http_requests_total",
-			Help: "HTTP requests served, by route template, method, status and tenant.",
+			Help: "HTTP requests served, by route template, method, status (and tenant, when configured).",
 		}, httpLabels),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "gateway_http_request_duration_seconds",
-			Help:    "Time from a request's arrival to the end of its response (event streams included), by route template, method, status and tenant.",
+			Help:    "Time from a request's arrival to the end of its response (event streams included), by route template, method, status (and tenant, when configured).",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
 		}, httpLabels),
 		bytesIn: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gateway_http_request_bytes_total",
-			Help: "Request body bytes read, by route template and tenant.",
-		}, []string{"route", "tenant"}),
+			Help: "Request body bytes read, by route template (and tenant, when configured).",
+		}, byteLabels),
 		bytesOut: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gateway_http_response_bytes_total",
-			Help: "Response body bytes written, by route template and tenant.",
-		}, []string{"route", "tenant"}),
+			Help: "Response body bytes written, by route template (and tenant, when configured).",
+		}, byteLabels),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "gateway_http_requests_in_flight",
 			Help: "Requests being served now.",
@@ -128,19 +144,20 @@ func Measure(m *Metrics) echo.MiddlewareFunc {
 			if route == "" {
 				route = UnmatchedRoute
 			}
-			tenant := ""
-			if t, ok := access.FromContext(c.Request().Context()); ok {
-				tenant = t.ID
-			}
 			res := c.Response()
-			labels := prometheus.Labels{
-				"route": route, "method": methodLabel(r.Method),
-				"status": strconv.Itoa(res.Status), "tenant": tenant,
+			labels := prometheus.Labels{"route": route, "method": methodLabel(r.Method), "status": strconv.Itoa(res.Status)}
+			byteLabels := prometheus.Labels{"route": route}
+			if m.tenantLabels {
+				tenant := ""
+				if t, ok := access.FromContext(c.Request().Context()); ok {
+					tenant = t.ID
+				}
+				labels["tenant"], byteLabels["tenant"] = tenant, tenant
 			}
 			m.requests.With(labels).Inc()
 			m.duration.With(labels).Observe(time.Since(start).Seconds())
-			m.bytesIn.WithLabelValues(route, tenant).Add(float64(in.count()))
-			m.bytesOut.WithLabelValues(route, tenant).Add(float64(res.Size))
+			m.bytesIn.With(byteLabels).Add(float64(in.count()))
+			m.bytesOut.With(byteLabels).Add(float64(res.Size))
 			return err
 		}
 	}

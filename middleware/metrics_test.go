@@ -17,9 +17,9 @@ import (
 )
 
 // metricsEcho is the gateway's chain with metrics, over testRegistry.
-func metricsEcho(t *testing.T) (*echo.Echo, *Metrics) {
+func metricsEcho(t *testing.T, opts MetricsOptions) (*echo.Echo, *Metrics) {
 	t.Helper()
-	m, err := NewMetrics(prometheus.NewRegistry())
+	m, err := NewMetrics(prometheus.NewRegistry(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func metricsEcho(t *testing.T) (*echo.Echo, *Metrics) {
 }
 
 func TestMetrics(t *testing.T) {
-	e, m := metricsEcho(t)
+	e, m := metricsEcho(t, MetricsOptions{TenantLabels: true})
 	inFlight := -1.0
 	e.PUT("/api/v1/buckets/:bucket/objects/*", func(c echo.Context) error {
 		inFlight = testutil.ToFloat64(m.inFlight)
@@ -116,6 +116,46 @@ func TestMetrics(t *testing.T) {
 		`gateway_http_request_duration_seconds_bucket{method="GET",route="unmatched",status="401",tenant="",le="+Inf"} 1`,
 	} {
 		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("exposition lacks %s", want)
+		}
+	}
+}
+
+// Without TenantLabels (the default), no series names a tenant: /metrics is
+// public, and tenant ids and their traffic are not.
+func TestMetricsWithoutTenantLabels(t *testing.T) {
+	e, m := metricsEcho(t, MetricsOptions{})
+	e.PUT("/api/v1/buckets/:bucket/objects/*", func(c echo.Context) error {
+		if _, err := io.Copy(io.Discard, c.Request().Body); err != nil {
+			return err
+		}
+		return c.String(201, "created")
+	})
+	for range 2 {
+		req := httptest.NewRequest("PUT", "/api/v1/buckets/b/objects/x", strings.NewReader("1234"))
+		req.Header.Set("X-API-Key", testKey)
+		serve(e, req)
+	}
+	serve(e, httptest.NewRequest("GET", "/api/v1/buckets", nil))
+
+	if got := testutil.ToFloat64(m.requests.WithLabelValues("/api/v1/buckets/:bucket/objects/*", "PUT", "201")); got != 2 {
+		t.Errorf("uploads counted %v, want 2", got)
+	}
+	if got := testutil.ToFloat64(m.bytesIn.WithLabelValues("/api/v1/buckets/:bucket/objects/*")); got != 8 {
+		t.Errorf("bytes in %v, want 8", got)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	text := rec.Body.String()
+	if strings.Contains(text, "tenant=") || strings.Contains(text, "acme") {
+		t.Errorf("the exposition names tenants:\n%s", text)
+	}
+	for _, want := range []string{
+		`gateway_http_requests_total{method="PUT",route="/api/v1/buckets/:bucket/objects/*",status="201"} 2`,
+		`gateway_http_requests_total{method="GET",route="unmatched",status="401"} 1`,
+		`gateway_http_response_bytes_total{route="/api/v1/buckets/:bucket/objects/*"} 14`,
+	} {
+		if !strings.Contains(text, want) {
 			t.Errorf("exposition lacks %s", want)
 		}
 	}

@@ -19,7 +19,7 @@ import (
 	"s3gateway/internal/logctx"
 )
 
-const testKey = "acme-test-key"
+const testKey = "acme-test-key-0123456789abcdefghijk"
 
 func testRegistry(t *testing.T) *access.Registry {
 	t.Helper()
@@ -295,8 +295,14 @@ func TestCORSMiddleware(t *testing.T) {
 		{
 			name: "cors_preflightDenied", origins: []string{origin}, method: "OPTIONS",
 			headers:     map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "PUT"},
-			wantStatus:  204, // Echo's own OPTIONS answer, without CORS headers
-			wantHeaders: map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Headers": ""},
+			wantStatus:  401, // as any request without a key: no route is revealed
+			wantHeaders: map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Headers": "", "Allow": ""},
+		},
+		{
+			name: "cors_preflightNoOriginsConfigured", origins: nil, method: "OPTIONS",
+			headers:     map[string]string{"Origin": origin, "Access-Control-Request-Method": "PUT"},
+			wantStatus:  401,
+			wantHeaders: map[string]string{"Access-Control-Allow-Origin": "", "Allow": ""},
 		},
 	}
 	for _, tt := range tests {
@@ -309,7 +315,9 @@ func TestCORSMiddleware(t *testing.T) {
 			})
 			e.PUT("/api/v1/x", func(c echo.Context) error { return c.NoContent(200) })
 			req := httptest.NewRequest(tt.method, "/api/v1/x", nil)
-			req.Header.Set("X-API-Key", testKey)
+			if tt.method != "OPTIONS" { // browsers send preflights without credentials
+				req.Header.Set("X-API-Key", testKey)
+			}
 			for k, v := range tt.headers {
 				req.Header.Set(k, v)
 			}
@@ -348,7 +356,9 @@ func TestAuthMiddleware(t *testing.T) {
 		{"public_metrics", "GET", "/metrics", nil, 200, ""},
 		{"public_openapi", "GET", "/openapi.json", nil, 200, ""},
 		{"public_swagger", "GET", "/swagger/index.html", nil, 200, ""},
-		{"public_optionsNeedsNoKey", "OPTIONS", "/api/v1/x", nil, 204, ""},
+		{"private_optionsOfARoute", "OPTIONS", "/api/v1/x", nil, 401, ""},
+		{"private_optionsOfNoRoute", "OPTIONS", "/api/v1/nothing", nil, 401, ""},
+		{"auth_optionsWithKey", "OPTIONS", "/api/v1/x", map[string]string{"X-API-Key": testKey}, 204, ""}, // Echo answers it
 		{"private_lookalike", "GET", "/healthz2", nil, 401, ""},
 		{"private_swaggerlike", "GET", "/swaggerx", nil, 401, ""},
 	}

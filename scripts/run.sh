@@ -9,7 +9,7 @@ MINIO_ADDR=${MINIO_ADDR:-127.0.0.1:9000}
 GATEWAY_ADDR=${GATEWAY_ADDR:-127.0.0.1:8080}
 RUN_DIR=${RUN_DIR:-.run}
 GATEWAY_BIN=${GATEWAY_BIN:-bin/gateway}
-DEMO_KEY=demo-api-key
+DEMO_KEY=demo-api-key-for-development-only
 
 # Development-only root credentials of the local store.
 export MINIO_ROOT_USER=${MINIO_ROOT_USER:-gateway-admin}
@@ -45,7 +45,7 @@ pids+=($!)
 cat <<INFO
 
   Gateway     http://$GATEWAY_ADDR
-  API key     $DEMO_KEY        (tenant "demo", buckets stored as demo-*)
+  API key     $DEMO_KEY   (tenant "demo", buckets stored as demo-*)
   Swagger UI  http://$GATEWAY_ADDR/swagger/index.html
   OpenAPI     http://$GATEWAY_ADDR/openapi.json
   MinIO       http://$MINIO_ADDR   (data in $RUN_DIR/minio-data, log in $RUN_DIR/minio.log)

@@ -40,7 +40,7 @@ func TestRunScript(t *testing.T) {
 	gatewayURL := "http://" + strings.TrimPrefix(env[4], "GATEWAY_ADDR=")
 
 	run := startRun(t, env)
-	for _, want := range []string{"Gateway     " + gatewayURL, "API key     demo-api-key", "/swagger/index.html"} {
+	for _, want := range []string{"Gateway     " + gatewayURL, "API key     demo-api-key-for-development-only", "/swagger/index.html"} {
 		if !strings.Contains(run.banner, want) {
 			t.Errorf("banner lacks %q:\n%s", want, run.banner)
 		}
@@ -134,7 +134,7 @@ func (r *runScript) interrupt(t *testing.T) {
 func api(t *testing.T, base, method, path, body string, want int) string {
 	t.Helper()
 	req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer demo-api-key")
+	req.Header.Set("Authorization", "Bearer demo-api-key-for-development-only")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -63,7 +63,7 @@ func New(opts Options) (*Server, error) {
 	// build several gateways in one process.
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics, err := middleware.NewMetrics(registry)
+	metrics, err := middleware.NewMetrics(registry, middleware.MetricsOptions{TenantLabels: opts.Config.MetricsTenantLabels})
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
@@ -97,7 +97,10 @@ func New(opts Options) (*Server, error) {
 		RateLimit:      opts.Config.RateLimit,
 		RateBurst:      opts.Config.RateBurst,
 		MaxUploads:     opts.Config.MaxUploads,
+		MaxStreams:     opts.Config.MaxStreams,
 		Shutdown:       shutdown,
+
+		BodyIdleTimeout: opts.Config.BodyIdleTimeout,
 	})
 	return &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams}, nil
 }

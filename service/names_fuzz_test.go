@@ -15,7 +15,7 @@ import (
 // that a gateway can run with are fuzzed.
 func tenantWithPrefix(prefix string) (*access.Tenant, bool) {
 	reg, err := access.Parse([]byte("tenants:\n  - id: t\n    bucketPrefix: " + strconv.Quote(prefix) +
-		"\n    apiKeys: [k]\n    s3: {accessKey: a, secretKey: s}\n"))
+		"\n    apiKeys: [key-of-at-least-32-characters-000]\n    s3: {accessKey: a, secretKey: s}\n"))
 	if err != nil {
 		return nil, false
 	}

@@ -109,7 +109,7 @@ func main() {
 }
 
 const (
-	tenantKey = "loadtest-key"
+	tenantKey = "loadtest-key-0123456789abcdefghijk"
 	bucket    = "load"
 	partSize  = 5 << 20 // S3's smallest part: medium uploads of unknown size go multipart
 )

@@ -19,7 +19,7 @@ func TestProvisionedTenantIsConfinedToItsPrefix(t *testing.T) {
 tenants:
   - id: acme
     bucketPrefix: acme-
-    apiKeys: ["acme-key"]
+    apiKeys: ["acme-key-0123456789abcdefghijklmnopq"]
     s3: {accessKey: acme-svc, secretKey: acme-secret-value}
 `)
 	client, err := minio.New(srv.Addr, &minio.Options{Creds: credentials.NewStaticV4("acme-svc", "acme-secret-value", "")})

@@ -226,19 +226,19 @@ func jsonProblem(err error) string {
 func (s Statement) check() error {
 	switch {
 	case s.Effect != "Allow" && s.Effect != "Deny":
-		return errors.New(`Effect must be "Allow" or "Deny"`)
+		return errors.New(`the Effect must be "Allow" or "Deny"`)
 	case len(s.Principal) == 0 && len(s.NotPrincipal) == 0:
 		return errors.New("a Principal is required")
 	case len(s.Principal) > 0 && len(s.NotPrincipal) > 0:
-		return errors.New("Principal and NotPrincipal exclude each other")
+		return errors.New("the elements Principal and NotPrincipal exclude each other")
 	case len(s.Action) == 0 && len(s.NotAction) == 0:
 		return errors.New("an Action is required")
 	case len(s.Action) > 0 && len(s.NotAction) > 0:
-		return errors.New("Action and NotAction exclude each other")
+		return errors.New("the elements Action and NotAction exclude each other")
 	case len(s.Resource) == 0 && len(s.NotResource) == 0:
 		return errors.New("a Resource is required")
 	case len(s.Resource) > 0 && len(s.NotResource) > 0:
-		return errors.New("Resource and NotResource exclude each other")
+		return errors.New("the elements Resource and NotResource exclude each other")
 	}
 	for _, p := range [][]byte{s.Principal, s.NotPrincipal} {
 		if len(p) > 0 && p[0] != '"' && p[0] != '{' {

@@ -83,7 +83,7 @@ func TestParse_refuses(t *testing.T) {
 		{"statement not an object", `{"Statement": ["s3:GetObject"]}`, "statement 1 must be an object"},
 		{"Version of the wrong type", `{"Version": 5, "Statement": [` + stmt("arn:aws:s3:::b/*") + `]}`, "element Version has the wrong type"},
 		{"Action a number", `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": 5, "Resource": "arn:aws:s3:::b/*"}]}`, "Action, Resource and condition values must be strings or lists of strings"},
-		{"bad effect", `{"Statement": [{"Effect": "Maybe", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}`, `statement 1 of the policy document is invalid: Effect must be "Allow" or "Deny"`},
+		{"bad effect", `{"Statement": [{"Effect": "Maybe", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}`, `statement 1 of the policy document is invalid: the Effect must be "Allow" or "Deny"`},
 		{"no principal", `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}`, "a Principal is required"},
 		{"Principal and NotPrincipal", `{"Statement": [{"Effect": "Allow", "Principal": "*", "NotPrincipal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}`, "Principal and NotPrincipal exclude each other"},
 		{"principal a number", `{"Statement": [{"Effect": "Allow", "Principal": 5, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}`, `a principal must be "*" or an object`},

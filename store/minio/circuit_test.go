@@ -78,7 +78,8 @@ func TestCircuit(t *testing.T) {
 			t.Fatal("no second trial")
 		}
 		c.answered() // the trial got an answer: closed
-		if !c.allow() || !c.allow() || c.open() {
+		first, second := c.allow(), c.allow()
+		if !first || !second || c.open() {
 			t.Fatal("circuit still open after an answer")
 		}
 	})

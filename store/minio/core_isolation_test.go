@@ -147,7 +147,7 @@ func TestCoreReady(t *testing.T) {
 tenants:
   - id: ghost
     bucketPrefix: ghost-
-    apiKeys: ["ghost-key"]
+    apiKeys: ["ghost-key-for-tests-of-the-store-00003"]
     s3: {accessKey: ghost-svc, secretKey: ghost-secret-value}
 `))
 	if err != nil {

@@ -26,11 +26,11 @@ const coreTenantsYAML = `
 tenants:
   - id: ta
     bucketPrefix: ta-
-    apiKeys: ["core-ta-key"]
+    apiKeys: ["core-ta-key-for-tests-of-the-store-0001"]
     s3: {accessKey: core-ta-svc, secretKey: core-ta-secret-value}
   - id: tb
     bucketPrefix: tb-
-    apiKeys: ["core-tb-key"]
+    apiKeys: ["core-tb-key-for-tests-of-the-store-0002"]
     s3: {accessKey: core-tb-svc, secretKey: core-tb-secret-value}
 `
 

@@ -30,7 +30,7 @@ const extTenantsYAML = `
 tenants:
   - id: acme
     bucketPrefix: acme-
-    apiKeys: ["acme-key"]
+    apiKeys: ["acme-key-for-tests-of-the-store-policies"]
     s3: {accessKey: acme-svc, secretKey: acme-secret-value}
 `
 

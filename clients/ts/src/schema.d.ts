@@ -105,7 +105,7 @@ export interface paths {
         };
         /**
          * Stream a bucket's events
-         * @description Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
+         * @description Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
          */
         get: operations["streamBucketEvents"];
         put?: never;
@@ -1430,7 +1430,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
+            /** @description SlowDown: the tenant is over its request rate or its open streams (see Retry-After) */
             429: {
                 headers: {
                     [name: string]: unknown;
