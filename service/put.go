@@ -1,13 +1,13 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"unicode/utf8"
 
 	"s3gateway/errs"
+	"s3gateway/internal/httpsyntax"
 )
 
 // S3's limit for an object's size.
@@ -54,7 +54,7 @@ func (g *Gateway) PutObject(ctx context.Context, bucket, name string, body io.Re
 func validateMetadata(meta map[string]string) error {
 	seen := make(map[string]bool, len(meta))
 	for k, v := range meta {
-		if k == "" || !validToken(k) {
+		if !httpsyntax.IsToken(k) {
 			return errs.New(errs.InvalidArgument, "metadata key %q is invalid: it must be a non-empty HTTP token", k)
 		}
 		if !validHeaderValue(v) {
@@ -67,20 +67,6 @@ func validateMetadata(meta map[string]string) error {
 		seen[h] = true
 	}
 	return nil
-}
-
-// validToken reports whether s is an HTTP token (RFC 9110).
-func validToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case bytes.IndexByte([]byte("!#$%&'*+-.^_`|~"), c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // validHeaderValue reports whether s can travel as a header value unchanged

@@ -9,6 +9,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"s3gateway/errs"
+	"s3gateway/internal/httpsyntax"
 	"s3gateway/service"
 )
 
@@ -71,7 +72,7 @@ func (c *copyJob) single(ctx context.Context) (service.CopyResult, error) {
 	}
 	return service.CopyResult{
 		Name: c.req.Destination.Name,
-		ETag: trimETag(info.ETag), LastModified: info.LastModified.UTC(),
+		ETag: httpsyntax.TrimETag(info.ETag), LastModified: info.LastModified.UTC(),
 	}, nil
 }
 
@@ -98,7 +99,7 @@ func (c *copyJob) inParts(ctx context.Context) (res service.CopyResult, err erro
 		partHeaders[k] = v
 	}
 	if c.req.Conditions.MatchETag == "" {
-		partHeaders["x-amz-copy-source-if-match"] = quoteETag(c.src.ETag)
+		partHeaders["x-amz-copy-source-if-match"] = httpsyntax.QuoteETag(c.src.ETag)
 	}
 
 	opts := minio.PutObjectOptions{
@@ -146,7 +147,7 @@ func (c *copyJob) inParts(ctx context.Context) (res service.CopyResult, err erro
 	if err != nil {
 		return service.CopyResult{}, c.c.translate(err, dst.Bucket, dst.Name)
 	}
-	res = service.CopyResult{Name: dst.Name, ETag: trimETag(info.ETag), LastModified: info.LastModified.UTC()}
+	res = service.CopyResult{Name: dst.Name, ETag: httpsyntax.TrimETag(info.ETag), LastModified: info.LastModified.UTC()}
 	if info.LastModified.IsZero() {
 		// Completing reports no date; the new object has it.
 		if st, err := c.c.mc.StatObject(cctx, dst.Bucket, dst.Name, minio.StatObjectOptions{}); err == nil {
@@ -176,10 +177,10 @@ func (c *copyJob) failure(err error) error {
 func conditionHeaders(c service.CopyConditions) map[string]string {
 	h := map[string]string{}
 	if c.MatchETag != "" {
-		h["x-amz-copy-source-if-match"] = quoteETag(c.MatchETag)
+		h["x-amz-copy-source-if-match"] = httpsyntax.QuoteETag(c.MatchETag)
 	}
 	if c.NotMatchETag != "" {
-		h["x-amz-copy-source-if-none-match"] = quoteETag(c.NotMatchETag)
+		h["x-amz-copy-source-if-none-match"] = httpsyntax.QuoteETag(c.NotMatchETag)
 	}
 	if !c.ModifiedSince.IsZero() {
 		h["x-amz-copy-source-if-modified-since"] = c.ModifiedSince.UTC().Format(http.TimeFormat)
@@ -195,9 +196,9 @@ func conditionHeaders(c service.CopyConditions) map[string]string {
 // times to the second of HTTP dates.
 func conditionsHold(c service.CopyConditions, etag string, modified time.Time) bool {
 	switch {
-	case c.MatchETag != "" && !etagMatches(etag, c.MatchETag):
+	case c.MatchETag != "" && !httpsyntax.MatchesAny(c.MatchETag, etag):
 		return false
-	case c.NotMatchETag != "" && etagMatches(etag, c.NotMatchETag):
+	case c.NotMatchETag != "" && httpsyntax.MatchesAny(c.NotMatchETag, etag):
 		return false
 	case !c.ModifiedSince.IsZero() && !modifiedSince(modified, c.ModifiedSince):
 		return false

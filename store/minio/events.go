@@ -10,6 +10,7 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/notification"
 
+	"s3gateway/internal/httpsyntax"
 	"s3gateway/service"
 )
 
@@ -57,7 +58,7 @@ func toEvent(rec notification.Event, bucket string) (service.Event, bool) {
 		Type: rec.EventName,
 		Name: rec.S3.Object.Key,
 		Size: rec.S3.Object.Size,
-		ETag: trimETag(rec.S3.Object.ETag),
+		ETag: httpsyntax.TrimETag(rec.S3.Object.ETag),
 	}
 	if t, err := time.Parse(time.RFC3339Nano, rec.EventTime); err == nil {
 		ev.Time = t.UTC()

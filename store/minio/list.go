@@ -8,6 +8,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
+	"s3gateway/internal/httpsyntax"
 	"s3gateway/service"
 )
 
@@ -131,7 +132,7 @@ func listEntry(obj minio.ObjectInfo, isDir, withMetadata bool) service.ObjectInf
 	out := service.ObjectInfo{
 		Name:         obj.Key,
 		Size:         obj.Size,
-		ETag:         trimETag(obj.ETag),
+		ETag:         httpsyntax.TrimETag(obj.ETag),
 		LastModified: obj.LastModified.UTC(),
 		ContentType:  obj.ContentType,
 		VersionID:    obj.VersionID,

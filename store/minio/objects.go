@@ -10,6 +10,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"s3gateway/errs"
+	"s3gateway/internal/httpsyntax"
 	"s3gateway/service"
 )
 
@@ -31,7 +32,7 @@ func (c *client) GetObject(ctx context.Context, bucket, name string, opts servic
 	captured := &capturedResponse{}
 	sctx := withMark(ctx, markObjectRead)
 	if opts.IfNoneMatch != "" {
-		gopts.Set("If-None-Match", quoteETag(opts.IfNoneMatch))
+		gopts.Set("If-None-Match", httpsyntax.QuoteETag(opts.IfNoneMatch))
 		sctx = withCapture(sctx, captured)
 	}
 	body, info, header, err := c.core.GetObject(sctx, bucket, name, gopts)
@@ -60,7 +61,7 @@ func (c *client) GetObject(ctx context.Context, bucket, name string, opts servic
 func notModified(name string, captured *capturedResponse) *service.Object {
 	obj := &service.Object{NotModified: true, Info: service.ObjectInfo{Name: name, Metadata: map[string]string{}}}
 	if status, h := captured.get(); status == http.StatusNotModified {
-		obj.Info.ETag = trimETag(h.Get("ETag"))
+		obj.Info.ETag = httpsyntax.TrimETag(h.Get("ETag"))
 		if t, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
 			obj.Info.LastModified = t.UTC()
 		}
@@ -131,7 +132,7 @@ func objectInfo(name string, info minio.ObjectInfo) service.ObjectInfo {
 	out := service.ObjectInfo{
 		Name:         name,
 		Size:         info.Size,
-		ETag:         trimETag(info.ETag),
+		ETag:         httpsyntax.TrimETag(info.ETag),
 		LastModified: info.LastModified.UTC(),
 		ContentType:  info.ContentType,
 		Metadata:     userMetadata(info.Metadata),

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"s3gateway/errs"
+	"s3gateway/internal/httpsyntax"
 	"s3gateway/internal/logctx"
 	"s3gateway/service"
 )
@@ -248,7 +249,7 @@ func (up *upload) complete(ctx context.Context, uploadID string, parts []minio.C
 }
 
 func (up *upload) result(info minio.UploadInfo, size int64) service.UploadResult {
-	return service.UploadResult{Name: up.name, ETag: trimETag(info.ETag), Size: size, VersionID: info.VersionID}
+	return service.UploadResult{Name: up.name, ETag: httpsyntax.TrimETag(info.ETag), Size: size, VersionID: info.VersionID}
 }
 
 // failure explains a failed streamed PUT: the client's body failing or
