@@ -55,6 +55,8 @@ type Server struct {
 type Options struct {
 	// Env adds environment variables, e.g. MINIO_NOTIFY_WEBHOOK_* targets.
 	Env map[string]string
+	// Bin is the MinIO binary to run; Binary() when empty.
+	Bin string
 }
 
 // Binary finds the MinIO binary.
@@ -94,7 +96,10 @@ var errNoBinary = errors.New("no minio binary")
 // StartIn starts a server with its data in dir; the caller must Stop it.
 // It is for TestMain, where there is no testing.TB.
 func StartIn(dir string, opts Options) (*Server, error) {
-	bin, err := Binary()
+	bin, err := opts.Bin, error(nil)
+	if bin == "" {
+		bin, err = Binary()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errNoBinary, err)
 	}
