@@ -26,6 +26,10 @@ type Engine struct {
 	metrics Metrics
 }
 
+// ingestAckWait is how long a raw message may stay unacknowledged before
+// NATS hands it to another replica; it exceeds publishTimeout.
+const ingestAckWait = 10 * time.Second
+
 // embeddedStartLimit bounds how long the embedded NATS may take to start.
 const embeddedStartLimit = 30 * time.Second
 
@@ -143,9 +147,10 @@ func (e *Engine) setup(ctx context.Context) error {
 		Durable:     IngestConsumer,
 		Description: "moves store notifications to " + LogStream + "; shared by every gateway replica",
 		AckPolicy:   jetstream.AckExplicitPolicy,
-		AckWait:     30 * time.Second,
+		AckWait:     ingestAckWait,
 		// One message in flight per cluster keeps the log in the order the
-		// store published, whichever replica moves it.
+		// store published, whichever replica moves it. The price: a replica
+		// that dies while moving a message holds the others for AckWait.
 		MaxAckPending: 1,
 	})
 	if err != nil {
@@ -186,11 +191,17 @@ func (e *Engine) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Close stops ingesting, closes the connection and stops the embedded NATS.
-// Subscriptions end. Calling it again does nothing.
+// Close stops ingesting (letting the message being moved finish, so it is
+// not left unacknowledged), closes the connection and stops the embedded
+// NATS. Subscriptions end. Calling it again does nothing.
 func (e *Engine) Close() {
 	if e.ingest != nil {
-		e.ingest.Stop()
+		e.ingest.Drain()
+		select {
+		case <-e.ingest.Closed():
+		case <-time.After(publishTimeout + time.Second):
+			e.log.Warn("events: the ingest consumer did not stop in time")
+		}
 	}
 	if e.conn != nil {
 		e.conn.Close()

@@ -53,7 +53,7 @@ type storeRecord struct {
 }
 
 // publishTimeout bounds one republish to the log.
-const publishTimeout = 10 * time.Second
+const publishTimeout = 5 * time.Second
 
 // retryDelay is how long a raw message waits before it is tried again after
 // the log refused it (NATS away, stream unavailable).
