@@ -268,7 +268,7 @@ func storeMessage(bucket, key, requestID string) []byte {
 		bucket, key, requestID)
 }
 
-func publishRaw(t *testing.T, e *Engine, data []byte) {
+func publishRaw(t testing.TB, e *Engine, data []byte) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -58,17 +58,22 @@ func freeAddr(t testing.TB) string {
 // startMinIO runs a MinIO whose GATEWAY NATS target publishes to natsAddr
 // with JetStream, queueing in a directory of its own while NATS is away.
 func startMinIO(t testing.TB, natsAddr string) (*minitest.Server, *minio.Client) {
+	return startMinIOQueue(t, natsAddr, true)
+}
+
+// startMinIOQueue is startMinIO with or without the queue directory.
+func startMinIOQueue(t testing.TB, natsAddr string, queue bool) (*minitest.Server, *minio.Client) {
 	t.Helper()
-	srv := minitest.Start(t, minitest.Options{
-		Bin: stockBinary("MINIO_STOCK_BIN", "minio"),
-		Env: map[string]string{
-			"MINIO_NOTIFY_NATS_ENABLE_GATEWAY":    "on",
-			"MINIO_NOTIFY_NATS_ADDRESS_GATEWAY":   natsAddr,
-			"MINIO_NOTIFY_NATS_SUBJECT_GATEWAY":   DefaultSubject,
-			"MINIO_NOTIFY_NATS_JETSTREAM_GATEWAY": "on",
-			"MINIO_NOTIFY_NATS_QUEUE_DIR_GATEWAY": t.TempDir(),
-		},
-	})
+	env := map[string]string{
+		"MINIO_NOTIFY_NATS_ENABLE_GATEWAY":    "on",
+		"MINIO_NOTIFY_NATS_ADDRESS_GATEWAY":   natsAddr,
+		"MINIO_NOTIFY_NATS_SUBJECT_GATEWAY":   DefaultSubject,
+		"MINIO_NOTIFY_NATS_JETSTREAM_GATEWAY": "on",
+	}
+	if queue {
+		env["MINIO_NOTIFY_NATS_QUEUE_DIR_GATEWAY"] = t.TempDir()
+	}
+	srv := minitest.Start(t, minitest.Options{Bin: stockBinary("MINIO_STOCK_BIN", "minio"), Env: env})
 	client, err := minio.New(srv.Addr, &minio.Options{
 		Creds: credentials.NewStaticV4(minitest.RootUser, minitest.RootPassword, ""),
 	})
