@@ -51,7 +51,15 @@
 // and a queue entry with TargetARN in each bucket's notification
 // configuration. With JetStream on, MinIO's publish needs a stream covering
 // the subject: Start creates it, and MinIO's queue directory holds what the
-// store could not publish before that. With a queue directory MinIO sends
-// queued events on a 3-second tick, so events reach the log up to about
-// 3 s after the store answered the request.
+// store could not publish before that. MinIO registers its targets in the
+// background after it reports ready: until then it refuses TargetARN in a
+// notification configuration, so whoever sets it must retry.
+//
+// With a queue directory MinIO sends every event from that directory on a
+// 3-second tick, so events reach the log up to about 3 s after the store
+// answered the request. A second target on the same subject without a queue
+// directory (e.g. MINIO_NOTIFY_NATS_*_GATEWAYFAST, named next to TargetARN
+// in each bucket's configuration) publishes as the request ends; the log
+// keeps the first copy of each record and drops the other as a duplicate,
+// so events are both prompt and kept while NATS is away.
 package events
