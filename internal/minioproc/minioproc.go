@@ -54,6 +54,8 @@ type Server struct {
 type Options struct {
 	// Env adds environment variables, e.g. MINIO_NOTIFY_WEBHOOK_* targets.
 	Env map[string]string
+	// Bin is the MinIO binary to run; Binary() when empty.
+	Bin string
 }
 
 // Binary finds the MinIO binary.
@@ -78,7 +80,10 @@ var ErrNoBinary = errors.New("no minio binary")
 
 // Start starts a server with its data in dir; the caller must Stop it.
 func Start(dir string, opts Options) (*Server, error) {
-	bin, err := Binary()
+	bin, err := opts.Bin, error(nil)
+	if bin == "" {
+		bin, err = Binary()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoBinary, err)
 	}
