@@ -46,6 +46,12 @@ type Config struct {
 	// (GATEWAY_BODY_IDLE_TIMEOUT).
 	BodyIdleTimeout     time.Duration
 	MetricsTenantLabels bool // GATEWAY_METRICS_TENANT_LABELS
+	// MultipartTTL is how old an incomplete upload may get before it is
+	// aborted (GATEWAY_MULTIPART_TTL).
+	MultipartTTL time.Duration
+	// MaxMultipartSize caps a completed resumable upload, in bytes; 0: S3's
+	// limit (GATEWAY_MAX_MULTIPART_SIZE_MIB).
+	MaxMultipartSize int64
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in main, a map
@@ -141,6 +147,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 
 		BodyIdleTimeout:     duration("GATEWAY_BODY_IDLE_TIMEOUT"),
 		MetricsTenantLabels: boolean("GATEWAY_METRICS_TENANT_LABELS"),
+		MultipartTTL:        duration("GATEWAY_MULTIPART_TTL"),
+		MaxMultipartSize:    int64(nonNegativeInt("GATEWAY_MAX_MULTIPART_SIZE_MIB")) << 20,
 	}
 	endpoint := get("GATEWAY_S3_ENDPOINT")
 	cfg.S3Endpoint = parseURL("GATEWAY_S3_ENDPOINT", endpoint)

@@ -76,6 +76,8 @@ var everyVariable = map[string]string{
 	"GATEWAY_MAX_STREAMS_PER_TENANT": "7",
 	"GATEWAY_BODY_IDLE_TIMEOUT":      "2m",
 	"GATEWAY_METRICS_TENANT_LABELS":  "true",
+	"GATEWAY_MULTIPART_TTL":          "2h",
+	"GATEWAY_MAX_MULTIPART_SIZE_MIB": "100",
 }
 
 func TestEveryVariableParsed(t *testing.T) {

@@ -28,6 +28,8 @@ const (
 	DefaultMaxStreams          = 100
 	DefaultBodyIdleTimeout     = 30 * time.Second
 	DefaultMetricsTenantLabels = false
+	DefaultMultipartTTL        = 24 * time.Hour
+	DefaultMaxMultipartSizeMiB = 0 // S3's 5 TiB
 )
 
 // Limits of the HTTP servers that are not variables. There is deliberately
@@ -77,6 +79,8 @@ func Vars() []Var {
 		{"GATEWAY_METRICS_TENANT_LABELS", strconv.FormatBool(DefaultMetricsTenantLabels), "`true` labels the `/metrics` HTTP series with tenant ids; `/metrics` is public, so by default it names no tenant"},
 		{"GATEWAY_READY_TIMEOUT", dur(DefaultReadyTimeout), "how long `GET /readyz` waits for the store to answer before it reports not ready"},
 		{"GATEWAY_EVENT_HEARTBEAT", dur(DefaultEventHeartbeat), "how often an idle event stream gets a comment line, so that proxies keep it open"},
+		{"GATEWAY_MULTIPART_TTL", dur(DefaultMultipartTTL), "incomplete multipart uploads in the tenants' buckets started longer ago than this are aborted by the gateway's sweep (every quarter of it, at most hourly), their parts freed"},
+		{"GATEWAY_MAX_MULTIPART_SIZE_MIB", itoa(DefaultMaxMultipartSizeMiB), "most MiB a resumable upload completed through `POST …/multipart/{uploadId}/complete` may hold (`0`: S3's 5 TiB); over it `413 EntityTooLarge` and the upload is aborted"},
 		{"GATEWAY_PPROF_ADDR", "", "address of Go's profiling endpoints (`/debug/pprof/`), on a listener of their own; off when unset. Use a loopback or otherwise private address: profiles reveal the process's internals and cost CPU"},
 		{AdminAccessKeyVar, "", "only for `gateway tenants provision`: the store's admin access key (the serving gateway never reads it)"},
 		{AdminSecretKeyVar, "", "only for `gateway tenants provision`: the store's admin secret key"},

@@ -19,8 +19,8 @@ const (
 
 // presignObject godoc
 //
-//	@Summary		Presign a GET or PUT of an object
-//	@Description	A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+//	@Summary		Presign one S3 request: a GET or PUT of an object, or a step of a multipart upload
+//	@Description	A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET, PUT, POST or DELETE (case-insensitive; answered in upper case). GET and PUT without uploadId: the object's GET or PUT. The steps of a multipart upload, for uploaders that speak S3 themselves (the answer is what Uppy's signRequest returns): POST without uploadId starts one (the store answers with the upload id in XML); PUT with uploadId and partNumber (1 to 10000) uploads one part; GET with uploadId lists the parts; POST with uploadId completes (body: the S3 CompleteMultipartUpload XML); DELETE with uploadId aborts. Each URL is that one operation on that one key. contentType, for a PUT or a POST without uploadId, is signed into the request: send the headers of the answer as they are. expiresIn is in seconds, 1 to 604800 (7 days); default 604800 for an object's GET or PUT, 3600 for the steps of a multipart upload. responseHeaders override the headers of a GET's response and are refused otherwise.
 //	@ID				presignObject
 //	@Tags			presign
 //	@Accept			json
@@ -50,18 +50,28 @@ func (h *handler) presignObject(c echo.Context) error {
 	}
 	method := strings.ToUpper(req.Method)
 	switch method {
-	case http.MethodGet, http.MethodPut:
+	case http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete:
 	case "":
 		return required("method")
 	default:
-		return invalid("method", "must be GET or PUT")
+		return invalid("method", "must be GET, PUT, POST or DELETE")
 	}
 	if req.Name == "" {
 		return errs.New(errs.InvalidObjectName, "name: required")
 	}
+	if req.ExpiresIn == nil {
+		secs := presignDefaultExpiry(method, req)
+		req.ExpiresIn = &secs
+	}
 	expires, err := presignExpiry(req.ExpiresIn)
 	if err != nil {
 		return err
+	}
+	var partNumber int
+	if req.PartNumber != nil {
+		if partNumber = *req.PartNumber; partNumber < 1 || partNumber > service.MaxUploadParts {
+			return invalid("partNumber", "must be from 1 to %d", service.MaxUploadParts)
+		}
 	}
 	var rh service.ResponseHeaders
 	if req.ResponseHeaders != nil {
@@ -80,6 +90,9 @@ func (h *handler) presignObject(c echo.Context) error {
 		Method:          method,
 		Expires:         expires,
 		ResponseHeaders: rh,
+		UploadID:        req.UploadID,
+		PartNumber:      partNumber,
+		ContentType:     req.ContentType,
 	})
 	if err != nil {
 		return err

@@ -42,6 +42,12 @@ func (h *handler) routes(e *echo.Echo) {
 	v1.GET("/buckets/:bucket/uploads", h.listIncompleteUploads)
 	v1.DELETE("/buckets/:bucket/uploads/*", h.deleteIncompleteUpload)
 
+	v1.POST("/buckets/:bucket/multipart", h.createMultipartUpload)
+	v1.POST("/buckets/:bucket/multipart/:uploadId/parts", h.signUploadParts)
+	v1.GET("/buckets/:bucket/multipart/:uploadId", h.listUploadParts)
+	v1.POST("/buckets/:bucket/multipart/:uploadId/complete", h.completeMultipartUpload)
+	v1.DELETE("/buckets/:bucket/multipart/:uploadId", h.abortMultipartUpload)
+
 	v1.GET("/buckets/:bucket/policy", h.getBucketPolicy)
 	v1.PUT("/buckets/:bucket/policy", h.putBucketPolicy)
 	v1.DELETE("/buckets/:bucket/policy", h.deleteBucketPolicy)

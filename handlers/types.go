@@ -333,10 +333,13 @@ func toEventMessage(e service.Event) eventMessage {
 // Presigned requests.
 
 type presignRequest struct {
-	Method          string               `json:"method" validate:"required" enums:"GET,PUT" example:"GET"`
+	Method          string               `json:"method" validate:"required" enums:"GET,PUT,POST,DELETE" example:"GET"`
 	Name            string               `json:"name" validate:"required" example:"2024/a.jpg"`
-	ExpiresIn       *int64               `json:"expiresIn,omitempty" minimum:"1" maximum:"604800" default:"604800"`
+	ExpiresIn       *int64               `json:"expiresIn,omitempty" minimum:"1" maximum:"604800"`
 	ResponseHeaders *responseHeadersBody `json:"responseHeaders,omitempty"`
+	UploadID        string               `json:"uploadId,omitempty"`
+	PartNumber      *int                 `json:"partNumber,omitempty" minimum:"1" maximum:"10000"`
+	ContentType     string               `json:"contentType,omitempty" example:"video/mp4"`
 } // @name PresignRequest
 
 type responseHeadersBody struct {
@@ -346,13 +349,14 @@ type responseHeadersBody struct {
 } // @name PresignResponseHeaders
 
 type presignResponse struct {
-	URL       string `json:"url" validate:"required"`
-	Method    string `json:"method" validate:"required" enums:"GET,PUT" example:"GET"`
-	ExpiresAt string `json:"expiresAt" validate:"required" format:"date-time"`
+	URL       string            `json:"url" validate:"required"`
+	Method    string            `json:"method" validate:"required" enums:"GET,PUT,POST,DELETE" example:"GET"`
+	Headers   map[string]string `json:"headers,omitempty"`
+	ExpiresAt string            `json:"expiresAt" validate:"required" format:"date-time"`
 } // @name PresignedURL
 
 func toPresignResponse(p service.PresignedURL) presignResponse {
-	return presignResponse{URL: p.URL, Method: p.Method, ExpiresAt: formatTime(p.ExpiresAt)}
+	return presignResponse{URL: p.URL, Method: p.Method, Headers: p.Headers, ExpiresAt: formatTime(p.ExpiresAt)}
 }
 
 type presignPostRequest struct {

@@ -73,9 +73,15 @@ func runSuite(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 
+	// The browser examples are served from another origin, which the
+	// gateway's and the store's CORS configurations allow.
+	pages := httptest.NewServer(http.FileServer(http.Dir("../examples/browser")))
+	defer pages.Close()
+
 	store, err := minitest.StartIn(dir, minitest.Options{Env: map[string]string{
 		"MINIO_NOTIFY_WEBHOOK_ENABLE_PRIMARY":   "on",
 		"MINIO_NOTIFY_WEBHOOK_ENDPOINT_PRIMARY": hooks.URL,
+		"MINIO_API_CORS_ALLOW_ORIGIN":           "http://app.example," + pages.URL,
 	}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start minio:", err)
@@ -94,11 +100,6 @@ func runSuite(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "provision:", err, store.Logs())
 		return 1
 	}
-
-	// The browser example is served from another origin, which the
-	// gateway's CORS configuration allows.
-	pages := httptest.NewServer(http.FileServer(http.Dir("../examples/browser")))
-	defer pages.Close()
 
 	gw, err := newGateway(store, reg, pages.URL)
 	if err != nil {

@@ -27,6 +27,10 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# Browsers on the gateway's allowed origins PUT part URLs to the store and
+# read the ETag header (MinIO exposes it to every allowed origin).
+export GATEWAY_CORS_ORIGINS=${GATEWAY_CORS_ORIGINS:-http://localhost:8080,http://127.0.0.1:8080}
+MINIO_API_CORS_ALLOW_ORIGIN=$GATEWAY_CORS_ORIGINS \
 MINIO_BROWSER=off MINIO_UPDATE=off "$MINIO_BIN" server --quiet --address "$MINIO_ADDR" "$RUN_DIR/minio-data" \
   > "$RUN_DIR/minio.log" 2>&1 &
 pids+=($!)
@@ -34,7 +38,6 @@ pids+=($!)
   || { echo "MinIO did not start; see $RUN_DIR/minio.log"; exit 1; }
 
 export GATEWAY_ADDR GATEWAY_TENANTS_FILE=deploy/demo-tenants.yaml GATEWAY_S3_ENDPOINT="http://$MINIO_ADDR"
-export GATEWAY_CORS_ORIGINS=${GATEWAY_CORS_ORIGINS:-http://localhost:8080,http://127.0.0.1:8080}
 GATEWAY_ADMIN_ACCESS_KEY=$MINIO_ROOT_USER GATEWAY_ADMIN_SECRET_KEY=$MINIO_ROOT_PASSWORD \
   "$GATEWAY_BIN" tenants provision >/dev/null
 

@@ -43,6 +43,7 @@ type Server struct {
 	// that shutdown has begun.
 	endStreams context.CancelFunc
 	active     atomic.Int64 // requests being handled
+	sweeper    *uploadSweeper
 }
 
 // New builds the gateway: it loads the tenants, makes one store client per
@@ -81,7 +82,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	svc := service.New(store)
+	svc := service.New(store, service.WithPartSize(opts.Config.PartSize), service.WithMaxUploadSize(opts.Config.MaxMultipartSize))
 	shutdown, endStreams := context.WithCancel(context.Background())
 	e := handlers.New(handlers.Config{
 		Service:        svc,
@@ -102,11 +103,20 @@ func New(opts Options) (*Server, error) {
 
 		BodyIdleTimeout: opts.Config.BodyIdleTimeout,
 	})
-	return &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams}, nil
+	sweeper := &uploadSweeper{
+		svc: svc, tenants: reg.All(), ttl: opts.Config.MultipartTTL,
+		interval: sweepInterval(opts.Config.MultipartTTL), logger: logger.Named("sweeper"),
+	}
+	return &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams, sweeper: sweeper}, nil
 }
 
 // Handler is the gateway's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// SweepUploads aborts abandoned uploads (started more than
+// GATEWAY_MULTIPART_TTL ago) until ctx ends. Serve runs it; a gateway
+// served otherwise (tests) runs it itself.
+func (s *Server) SweepUploads(ctx context.Context) { s.sweeper.run(ctx) }
 
 // Serve serves on ln until ctx is done, then shuts down gracefully: it stops
 // accepting connections, ends event streams (each gets a last "shutdown"
@@ -126,6 +136,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	srv.RegisterOnShutdown(s.endStreams)
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go s.SweepUploads(sweepCtx)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 

@@ -25,6 +25,7 @@ type fakeStore struct {
 	batches [][]string                     // RemoveObjects batches
 	failed  map[string]bool                // names RemoveObjects fails to remove
 	listErr error                          // ListBuckets fails with it
+	parts   map[string][]UploadPart        // upload id -> the parts the store holds
 }
 
 func newFakeStore(buckets ...string) *fakeStore {

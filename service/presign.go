@@ -33,6 +33,10 @@ func (g *Gateway) PresignObject(ctx context.Context, req PresignRequest) (Presig
 	// The signature dates from a moment at or after now, truncated to the
 	// second; the URL is valid at least until signed + expires.
 	signed := time.Now().UTC().Truncate(time.Second)
+	if req.UploadID != "" || req.PartNumber != 0 || req.ContentType != "" ||
+		method == http.MethodPost || method == http.MethodDelete {
+		return g.presignUploadRequest(ctx, c, physical, req, method, expires, signed)
+	}
 	var u *url.URL
 	switch method {
 	case http.MethodGet:
@@ -51,7 +55,7 @@ func (g *Gateway) PresignObject(ctx context.Context, req PresignRequest) (Presig
 			return PresignedURL{}, err
 		}
 	default:
-		return PresignedURL{}, errs.New(errs.InvalidArgument, "method must be GET or PUT")
+		return PresignedURL{}, errs.New(errs.InvalidArgument, "method must be GET, PUT, POST or DELETE")
 	}
 	return PresignedURL{URL: u.String(), Method: method, ExpiresAt: signed.Add(expires)}, nil
 }

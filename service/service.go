@@ -25,6 +25,7 @@ type Service interface {
 	Buckets
 	Objects
 	Uploads
+	Multipart
 	Policies
 	Notifications
 	Events
@@ -105,6 +106,10 @@ type Presigner interface {
 // Gateway is the Service over a Store.
 type Gateway struct {
 	store Store
+	// partSize is the part size suggested to resumable uploads;
+	// maxUploadSize the most a completed resumable upload may hold.
+	partSize      int64
+	maxUploadSize int64
 	// policyLocks serializes the policy writes of each physical bucket
 	// within this process (see policy.go); its zero value is ready.
 	policyLocks keyedMutex
@@ -113,7 +118,33 @@ type Gateway struct {
 var _ Service = (*Gateway)(nil)
 
 // New builds the service over store.
-func New(store Store) *Gateway { return &Gateway{store: store} }
+func New(store Store, opts ...Option) *Gateway {
+	g := &Gateway{store: store, partSize: DefaultPartSize, maxUploadSize: MaxObjectSize}
+	for _, o := range opts {
+		o(g)
+	}
+	return g
+}
+
+// Option configures a Gateway.
+type Option func(*Gateway)
+
+// WithPartSize sets the part size suggested to resumable uploads, held
+// within S3's part size limits.
+func WithPartSize(n int64) Option {
+	return func(g *Gateway) { g.partSize = min(max(n, MinPartSize), MaxPartSize) }
+}
+
+// WithMaxUploadSize sets the most a resumable upload completed through the
+// gateway may hold (at most MaxObjectSize; 0 or less: MaxObjectSize).
+func WithMaxUploadSize(n int64) Option {
+	return func(g *Gateway) {
+		if n <= 0 || n > MaxObjectSize {
+			n = MaxObjectSize
+		}
+		g.maxUploadSize = n
+	}
+}
 
 // Ready implements Health.
 func (g *Gateway) Ready(ctx context.Context) error { return g.store.Ready(ctx) }

@@ -83,6 +83,21 @@ type StoreClient interface {
 	// PresignPost signs a checked POST policy whose key is the name or
 	// starts with the name prefix.
 	PresignPost(ctx context.Context, p PostPolicy) (*url.URL, map[string]string, error)
+
+	// NewMultipartUpload starts an upload whose parts the client sends
+	// to presigned URLs; opts' Size is ignored.
+	NewMultipartUpload(ctx context.Context, bucket, name string, opts PutOptions) (uploadID string, err error)
+	// ListUploadParts lists every part the store holds for an upload, by
+	// part number; NoSuchUpload when there is no such upload of name.
+	ListUploadParts(ctx context.Context, bucket, name, uploadID string) ([]UploadPart, error)
+	// CompleteMultipartUpload joins checked parts (PartNumber, ETag and
+	// Size set, ascending); the result's Size is the sum of their sizes.
+	CompleteMultipartUpload(ctx context.Context, bucket, name, uploadID string, parts []UploadPart) (UploadResult, error)
+	// PresignUploadPart signs a PUT of exactly one part of one upload.
+	PresignUploadPart(ctx context.Context, bucket, name, uploadID string, partNumber int, expires time.Duration) (*url.URL, error)
+	// PresignS3 signs one checked S3 request (the multipart operations
+	// and a PUT with signed headers) for the public store URL.
+	PresignS3(ctx context.Context, req S3Request) (*url.URL, error)
 }
 
 // MaxDeleteBatch is the most names S3 deletes in one request.

@@ -210,19 +210,25 @@ type ResponseHeaders struct {
 	CacheControl       string
 }
 
-// PresignRequest asks for a presigned GET or PUT.
+// PresignRequest asks for a presigned GET or PUT, or one request of a
+// multipart upload (see presignUploadRequest).
 type PresignRequest struct {
 	Bucket          string
 	Name            string
-	Method          string // "GET" or "PUT"
+	Method          string // "GET", "PUT", "POST" or "DELETE"
 	Expires         time.Duration
 	ResponseHeaders ResponseHeaders // GET only
+	UploadID        string          // a multipart upload's request
+	PartNumber      int             // with UploadID and PUT: one part
+	ContentType     string          // signed into a PUT or a multipart create
 }
 
-// PresignedURL is a URL anyone can use until ExpiresAt.
+// PresignedURL is a URL anyone can use until ExpiresAt, sending Headers
+// (signed with it) as they are.
 type PresignedURL struct {
 	URL       string
 	Method    string
+	Headers   map[string]string
 	ExpiresAt time.Time
 }
 

@@ -47,14 +47,20 @@ func (e BucketPolicyPolicy) Valid() bool {
 
 // Defines values for PresignRequestMethod.
 const (
-	PresignRequestMethodGET PresignRequestMethod = "GET"
-	PresignRequestMethodPUT PresignRequestMethod = "PUT"
+	PresignRequestMethodDELETE PresignRequestMethod = "DELETE"
+	PresignRequestMethodGET    PresignRequestMethod = "GET"
+	PresignRequestMethodPOST   PresignRequestMethod = "POST"
+	PresignRequestMethodPUT    PresignRequestMethod = "PUT"
 )
 
 // Valid indicates whether the value is a known member of the PresignRequestMethod enum.
 func (e PresignRequestMethod) Valid() bool {
 	switch e {
+	case PresignRequestMethodDELETE:
+		return true
 	case PresignRequestMethodGET:
+		return true
+	case PresignRequestMethodPOST:
 		return true
 	case PresignRequestMethodPUT:
 		return true
@@ -65,14 +71,20 @@ func (e PresignRequestMethod) Valid() bool {
 
 // Defines values for PresignedURLMethod.
 const (
-	PresignedURLMethodGET PresignedURLMethod = "GET"
-	PresignedURLMethodPUT PresignedURLMethod = "PUT"
+	PresignedURLMethodDELETE PresignedURLMethod = "DELETE"
+	PresignedURLMethodGET    PresignedURLMethod = "GET"
+	PresignedURLMethodPOST   PresignedURLMethod = "POST"
+	PresignedURLMethodPUT    PresignedURLMethod = "PUT"
 )
 
 // Valid indicates whether the value is a known member of the PresignedURLMethod enum.
 func (e PresignedURLMethod) Valid() bool {
 	switch e {
+	case PresignedURLMethodDELETE:
+		return true
 	case PresignedURLMethodGET:
+		return true
+	case PresignedURLMethodPOST:
 		return true
 	case PresignedURLMethodPUT:
 		return true
@@ -166,6 +178,22 @@ type BucketPolicy struct {
 // Example: readonly
 type BucketPolicyPolicy string
 
+// CompleteUploadRequest defines model for CompleteUploadRequest.
+type CompleteUploadRequest struct {
+	// Name Example: videos/trip.mp4
+	Name  string          `json:"name"`
+	Parts []CompletedPart `json:"parts"`
+}
+
+// CompletedPart defines model for CompletedPart.
+type CompletedPart struct {
+	// Etag Example: 5d41402abc4b2a76b9719d911017c592
+	Etag string `json:"etag"`
+
+	// PartNumber Example: 1
+	PartNumber int `json:"partNumber"`
+}
+
 // ContentLengthRange defines model for ContentLengthRange.
 type ContentLengthRange struct {
 	// Max Example: 10485760
@@ -211,6 +239,16 @@ type CreateBucketRequest struct {
 
 	// Region Example: us-east-1
 	Region *string `json:"region,omitempty"`
+}
+
+// CreateUploadRequest defines model for CreateUploadRequest.
+type CreateUploadRequest struct {
+	// ContentType Example: video/mp4
+	ContentType *string            `json:"contentType,omitempty"`
+	Metadata    *map[string]string `json:"metadata,omitempty"`
+
+	// Name Example: videos/trip.mp4
+	Name string `json:"name"`
 }
 
 // CreatedBucket defines model for CreatedBucket.
@@ -290,6 +328,16 @@ type IncompleteUpload struct {
 // IncompleteUploadList defines model for IncompleteUploadList.
 type IncompleteUploadList struct {
 	Uploads []IncompleteUpload `json:"uploads"`
+}
+
+// MultipartUpload defines model for MultipartUpload.
+type MultipartUpload struct {
+	// Name Example: videos/trip.mp4
+	Name string `json:"name"`
+
+	// PartSize Example: 8388608
+	PartSize int64  `json:"partSize"`
+	UploadId string `json:"uploadId"`
 }
 
 // NotificationConfiguration defines model for NotificationConfiguration.
@@ -393,14 +441,18 @@ type PresignPostRequest struct {
 
 // PresignRequest defines model for PresignRequest.
 type PresignRequest struct {
-	ExpiresIn *int `json:"expiresIn,omitempty"`
+	// ContentType Example: video/mp4
+	ContentType *string `json:"contentType,omitempty"`
+	ExpiresIn   *int    `json:"expiresIn,omitempty"`
 
 	// Method Example: GET
 	Method PresignRequestMethod `json:"method"`
 
 	// Name Example: 2024/a.jpg
 	Name            string                  `json:"name"`
+	PartNumber      *int                    `json:"partNumber,omitempty"`
 	ResponseHeaders *PresignResponseHeaders `json:"responseHeaders,omitempty"`
+	UploadId        *string                 `json:"uploadId,omitempty"`
 }
 
 // PresignRequestMethod Example: GET
@@ -427,7 +479,8 @@ type PresignedPost struct {
 
 // PresignedURL defines model for PresignedURL.
 type PresignedURL struct {
-	ExpiresAt time.Time `json:"expiresAt"`
+	ExpiresAt time.Time          `json:"expiresAt"`
+	Headers   *map[string]string `json:"headers,omitempty"`
 
 	// Method Example: GET
 	Method PresignedURLMethod `json:"method"`
@@ -451,10 +504,52 @@ type PutBucketPolicyRequest struct {
 // PutBucketPolicyRequestPolicy Example: readonly
 type PutBucketPolicyRequestPolicy string
 
+// SignPartsRequest defines model for SignPartsRequest.
+type SignPartsRequest struct {
+	ExpiresIn *int `json:"expiresIn,omitempty"`
+
+	// Name Example: videos/trip.mp4
+	Name string `json:"name"`
+
+	// PartNumbers Example: [1,2,3]
+	PartNumbers []int `json:"partNumbers"`
+}
+
+// SignedPart defines model for SignedPart.
+type SignedPart struct {
+	ExpiresAt time.Time `json:"expiresAt"`
+
+	// PartNumber Example: 1
+	PartNumber int    `json:"partNumber"`
+	Url        string `json:"url"`
+}
+
+// SignedParts defines model for SignedParts.
+type SignedParts struct {
+	Parts []SignedPart `json:"parts"`
+}
+
 // Status defines model for Status.
 type Status struct {
 	// Status Example: ok
 	Status string `json:"status"`
+}
+
+// UploadPart defines model for UploadPart.
+type UploadPart struct {
+	// Etag Example: 5d41402abc4b2a76b9719d911017c592
+	Etag string `json:"etag"`
+
+	// PartNumber Example: 1
+	PartNumber int `json:"partNumber"`
+
+	// Size Example: 8388608
+	Size int64 `json:"size"`
+}
+
+// UploadParts defines model for UploadParts.
+type UploadParts struct {
+	Parts []UploadPart `json:"parts"`
 }
 
 // UploadedObject defines model for UploadedObject.
@@ -483,6 +578,18 @@ type StreamBucketEventsParams struct {
 
 	// Events event names such as s3:ObjectCreated:*; repeatable or comma-separated
 	Events *[]string `form:"events,omitempty" json:"events,omitempty"`
+}
+
+// AbortMultipartUploadParams defines parameters for AbortMultipartUpload.
+type AbortMultipartUploadParams struct {
+	// Name object name of the upload
+	Name string `form:"name" json:"name"`
+}
+
+// ListUploadPartsParams defines parameters for ListUploadParts.
+type ListUploadPartsParams struct {
+	// Name object name of the upload
+	Name string `form:"name" json:"name"`
 }
 
 // ListObjectsParams defines parameters for ListObjects.
@@ -571,6 +678,15 @@ type CopyObjectJSONRequestBody = CopyObjectRequest
 
 // DeleteObjectsJSONRequestBody defines body for DeleteObjects for application/json ContentType.
 type DeleteObjectsJSONRequestBody = DeleteObjectsRequest
+
+// CreateMultipartUploadJSONRequestBody defines body for CreateMultipartUpload for application/json ContentType.
+type CreateMultipartUploadJSONRequestBody = CreateUploadRequest
+
+// CompleteMultipartUploadJSONRequestBody defines body for CompleteMultipartUpload for application/json ContentType.
+type CompleteMultipartUploadJSONRequestBody = CompleteUploadRequest
+
+// SignUploadPartsJSONRequestBody defines body for SignUploadParts for application/json ContentType.
+type SignUploadPartsJSONRequestBody = SignPartsRequest
 
 // PutBucketNotificationsJSONRequestBody defines body for PutBucketNotifications for application/json ContentType.
 type PutBucketNotificationsJSONRequestBody = NotificationConfiguration
@@ -750,6 +866,74 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/buckets/{bucket}/events (the `StreamBucketEvents` operationId).
 	StreamBucketEvents(ctx context.Context, bucket string, params *StreamBucketEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreateMultipartUploadWithBody Start a resumable upload
+	//
+	// Starts a multipart upload whose parts the client PUTs straight to the store through URLs from the parts route, in any order, resumed after a lost connection from where it left off. contentType (default application/octet-stream) and metadata are the object's. partSize is the part size the gateway suggests: parts are 5 MiB to 5 GiB, the last may be smaller, at most 10,000.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/buckets/{bucket}/multipart (the `CreateMultipartUpload` operationId).
+	CreateMultipartUploadWithBody(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMultipartUpload Start a resumable upload
+	//
+	// Starts a multipart upload whose parts the client PUTs straight to the store through URLs from the parts route, in any order, resumed after a lost connection from where it left off. contentType (default application/octet-stream) and metadata are the object's. partSize is the part size the gateway suggests: parts are 5 MiB to 5 GiB, the last may be smaller, at most 10,000.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/buckets/{bucket}/multipart (the `CreateMultipartUpload` operationId).
+	CreateMultipartUpload(ctx context.Context, bucket string, body CreateMultipartUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AbortMultipartUpload Abort an upload
+	//
+	// Aborts the upload and frees its parts; its part URLs stop working.
+	//
+	// Corresponds with DELETE /api/v1/buckets/{bucket}/multipart/{uploadId} (the `AbortMultipartUpload` operationId).
+	AbortMultipartUpload(ctx context.Context, bucket string, uploadId string, params *AbortMultipartUploadParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUploadParts List the parts of an upload
+	//
+	// The parts the store holds for the upload, by part number: what a client that lost track (a reload, an app restart) needs to send only the rest.
+	//
+	// Corresponds with GET /api/v1/buckets/{bucket}/multipart/{uploadId} (the `ListUploadParts` operationId).
+	ListUploadParts(ctx context.Context, bucket string, uploadId string, params *ListUploadPartsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteMultipartUploadWithBody Complete an upload
+	//
+	// Joins the named parts (any order) into the object. Each part is checked against the store's list first: a missing part, an etag that does not match, or a part under 5 MiB that is not the last is 400 InvalidArgument naming the part, and nothing is completed. An upload whose parts add up to more than the gateway allows is 413 EntityTooLarge and is aborted.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/complete (the `CompleteMultipartUpload` operationId).
+	CompleteMultipartUploadWithBody(ctx context.Context, bucket string, uploadId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteMultipartUpload Complete an upload
+	//
+	// Joins the named parts (any order) into the object. Each part is checked against the store's list first: a missing part, an etag that does not match, or a part under 5 MiB that is not the last is 400 InvalidArgument naming the part, and nothing is completed. An upload whose parts add up to more than the gateway allows is 413 EntityTooLarge and is aborted.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/complete (the `CompleteMultipartUpload` operationId).
+	CompleteMultipartUpload(ctx context.Context, bucket string, uploadId string, body CompleteMultipartUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignUploadPartsWithBody Presign part uploads
+	//
+	// One URL per part number (1 to 10000, at most 1000 per call) of an upload of name: a plain PUT of the part's bytes to url uploads it, and the answer's ETag header is the part's etag, for completion. Each URL is good for that one part of that one upload only, until expiresAt. expiresIn is in seconds, 1 to 604800, default 3600. A part sent again replaces the earlier one.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/parts (the `SignUploadParts` operationId).
+	SignUploadPartsWithBody(ctx context.Context, bucket string, uploadId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignUploadParts Presign part uploads
+	//
+	// One URL per part number (1 to 10000, at most 1000 per call) of an upload of name: a plain PUT of the part's bytes to url uploads it, and the answer's ETag header is the part's etag, for completion. Each URL is good for that one part of that one upload only, until expiresAt. expiresIn is in seconds, 1 to 604800, default 3600. A part sent again replaces the earlier one.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/parts (the `SignUploadParts` operationId).
+	SignUploadParts(ctx context.Context, bucket string, uploadId string, body SignUploadPartsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteBucketNotifications Remove a bucket's notification configuration
 	//
 	// Removes every notification configuration of the bucket.
@@ -860,18 +1044,18 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/buckets/{bucket}/policy (the `PutBucketPolicy` operationId).
 	PutBucketPolicy(ctx context.Context, bucket string, body PutBucketPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PresignObjectWithBody Presign a GET or PUT of an object
+	// PresignObjectWithBody Presign one S3 request: a GET or PUT of an object, or a step of a multipart upload
 	//
-	// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+	// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET, PUT, POST or DELETE (case-insensitive; answered in upper case). GET and PUT without uploadId: the object's GET or PUT. The steps of a multipart upload, for uploaders that speak S3 themselves (the answer is what Uppy's signRequest returns): POST without uploadId starts one (the store answers with the upload id in XML); PUT with uploadId and partNumber (1 to 10000) uploads one part; GET with uploadId lists the parts; POST with uploadId completes (body: the S3 CompleteMultipartUpload XML); DELETE with uploadId aborts. Each URL is that one operation on that one key. contentType, for a PUT or a POST without uploadId, is signed into the request: send the headers of the answer as they are. expiresIn is in seconds, 1 to 604800 (7 days); default 604800 for an object's GET or PUT, 3600 for the steps of a multipart upload. responseHeaders override the headers of a GET's response and are refused otherwise.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/buckets/{bucket}/presign (the `PresignObject` operationId).
 	PresignObjectWithBody(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PresignObject Presign a GET or PUT of an object
+	// PresignObject Presign one S3 request: a GET or PUT of an object, or a step of a multipart upload
 	//
-	// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+	// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET, PUT, POST or DELETE (case-insensitive; answered in upper case). GET and PUT without uploadId: the object's GET or PUT. The steps of a multipart upload, for uploaders that speak S3 themselves (the answer is what Uppy's signRequest returns): POST without uploadId starts one (the store answers with the upload id in XML); PUT with uploadId and partNumber (1 to 10000) uploads one part; GET with uploadId lists the parts; POST with uploadId completes (body: the S3 CompleteMultipartUpload XML); DELETE with uploadId aborts. Each URL is that one operation on that one key. contentType, for a PUT or a POST without uploadId, is signed into the request: send the headers of the answer as they are. expiresIn is in seconds, 1 to 604800 (7 days); default 604800 for an object's GET or PUT, 3600 for the steps of a multipart upload. responseHeaders override the headers of a GET's response and are refused otherwise.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1138,6 +1322,154 @@ func (c *Client) StreamBucketEvents(ctx context.Context, bucket string, params *
 	return c.Client.Do(req)
 }
 
+// CreateMultipartUploadWithBody Start a resumable upload
+//
+// Starts a multipart upload whose parts the client PUTs straight to the store through URLs from the parts route, in any order, resumed after a lost connection from where it left off. contentType (default application/octet-stream) and metadata are the object's. partSize is the part size the gateway suggests: parts are 5 MiB to 5 GiB, the last may be smaller, at most 10,000.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/buckets/{bucket}/multipart (the `CreateMultipartUpload` operationId).
+func (c *Client) CreateMultipartUploadWithBody(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMultipartUploadRequestWithBody(c.Server, bucket, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMultipartUpload Start a resumable upload
+//
+// Starts a multipart upload whose parts the client PUTs straight to the store through URLs from the parts route, in any order, resumed after a lost connection from where it left off. contentType (default application/octet-stream) and metadata are the object's. partSize is the part size the gateway suggests: parts are 5 MiB to 5 GiB, the last may be smaller, at most 10,000.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/buckets/{bucket}/multipart (the `CreateMultipartUpload` operationId).
+func (c *Client) CreateMultipartUpload(ctx context.Context, bucket string, body CreateMultipartUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMultipartUploadRequest(c.Server, bucket, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AbortMultipartUpload Abort an upload
+//
+// Aborts the upload and frees its parts; its part URLs stop working.
+//
+// Corresponds with DELETE /api/v1/buckets/{bucket}/multipart/{uploadId} (the `AbortMultipartUpload` operationId).
+func (c *Client) AbortMultipartUpload(ctx context.Context, bucket string, uploadId string, params *AbortMultipartUploadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAbortMultipartUploadRequest(c.Server, bucket, uploadId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUploadParts List the parts of an upload
+//
+// The parts the store holds for the upload, by part number: what a client that lost track (a reload, an app restart) needs to send only the rest.
+//
+// Corresponds with GET /api/v1/buckets/{bucket}/multipart/{uploadId} (the `ListUploadParts` operationId).
+func (c *Client) ListUploadParts(ctx context.Context, bucket string, uploadId string, params *ListUploadPartsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUploadPartsRequest(c.Server, bucket, uploadId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteMultipartUploadWithBody Complete an upload
+//
+// Joins the named parts (any order) into the object. Each part is checked against the store's list first: a missing part, an etag that does not match, or a part under 5 MiB that is not the last is 400 InvalidArgument naming the part, and nothing is completed. An upload whose parts add up to more than the gateway allows is 413 EntityTooLarge and is aborted.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/complete (the `CompleteMultipartUpload` operationId).
+func (c *Client) CompleteMultipartUploadWithBody(ctx context.Context, bucket string, uploadId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteMultipartUploadRequestWithBody(c.Server, bucket, uploadId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteMultipartUpload Complete an upload
+//
+// Joins the named parts (any order) into the object. Each part is checked against the store's list first: a missing part, an etag that does not match, or a part under 5 MiB that is not the last is 400 InvalidArgument naming the part, and nothing is completed. An upload whose parts add up to more than the gateway allows is 413 EntityTooLarge and is aborted.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/complete (the `CompleteMultipartUpload` operationId).
+func (c *Client) CompleteMultipartUpload(ctx context.Context, bucket string, uploadId string, body CompleteMultipartUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteMultipartUploadRequest(c.Server, bucket, uploadId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignUploadPartsWithBody Presign part uploads
+//
+// One URL per part number (1 to 10000, at most 1000 per call) of an upload of name: a plain PUT of the part's bytes to url uploads it, and the answer's ETag header is the part's etag, for completion. Each URL is good for that one part of that one upload only, until expiresAt. expiresIn is in seconds, 1 to 604800, default 3600. A part sent again replaces the earlier one.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/parts (the `SignUploadParts` operationId).
+func (c *Client) SignUploadPartsWithBody(ctx context.Context, bucket string, uploadId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignUploadPartsRequestWithBody(c.Server, bucket, uploadId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignUploadParts Presign part uploads
+//
+// One URL per part number (1 to 10000, at most 1000 per call) of an upload of name: a plain PUT of the part's bytes to url uploads it, and the answer's ETag header is the part's etag, for completion. Each URL is good for that one part of that one upload only, until expiresAt. expiresIn is in seconds, 1 to 604800, default 3600. A part sent again replaces the earlier one.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/parts (the `SignUploadParts` operationId).
+func (c *Client) SignUploadParts(ctx context.Context, bucket string, uploadId string, body SignUploadPartsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignUploadPartsRequest(c.Server, bucket, uploadId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DeleteBucketNotifications Remove a bucket's notification configuration
 //
 // Removes every notification configuration of the bucket.
@@ -1388,9 +1720,9 @@ func (c *Client) PutBucketPolicy(ctx context.Context, bucket string, body PutBuc
 	return c.Client.Do(req)
 }
 
-// PresignObjectWithBody Presign a GET or PUT of an object
+// PresignObjectWithBody Presign one S3 request: a GET or PUT of an object, or a step of a multipart upload
 //
-// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET, PUT, POST or DELETE (case-insensitive; answered in upper case). GET and PUT without uploadId: the object's GET or PUT. The steps of a multipart upload, for uploaders that speak S3 themselves (the answer is what Uppy's signRequest returns): POST without uploadId starts one (the store answers with the upload id in XML); PUT with uploadId and partNumber (1 to 10000) uploads one part; GET with uploadId lists the parts; POST with uploadId completes (body: the S3 CompleteMultipartUpload XML); DELETE with uploadId aborts. Each URL is that one operation on that one key. contentType, for a PUT or a POST without uploadId, is signed into the request: send the headers of the answer as they are. expiresIn is in seconds, 1 to 604800 (7 days); default 604800 for an object's GET or PUT, 3600 for the steps of a multipart upload. responseHeaders override the headers of a GET's response and are refused otherwise.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1407,9 +1739,9 @@ func (c *Client) PresignObjectWithBody(ctx context.Context, bucket string, conte
 	return c.Client.Do(req)
 }
 
-// PresignObject Presign a GET or PUT of an object
+// PresignObject Presign one S3 request: a GET or PUT of an object, or a step of a multipart upload
 //
-// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET, PUT, POST or DELETE (case-insensitive; answered in upper case). GET and PUT without uploadId: the object's GET or PUT. The steps of a multipart upload, for uploaders that speak S3 themselves (the answer is what Uppy's signRequest returns): POST without uploadId starts one (the store answers with the upload id in XML); PUT with uploadId and partNumber (1 to 10000) uploads one part; GET with uploadId lists the parts; POST with uploadId completes (body: the S3 CompleteMultipartUpload XML); DELETE with uploadId aborts. Each URL is that one operation on that one key. contentType, for a PUT or a POST without uploadId, is signed into the request: send the headers of the answer as they are. expiresIn is in seconds, 1 to 604800 (7 days); default 604800 for an object's GET or PUT, 3600 for the steps of a multipart upload. responseHeaders override the headers of a GET's response and are refused otherwise.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1910,6 +2242,289 @@ func NewStreamBucketEventsRequest(server string, bucket string, params *StreamBu
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewCreateMultipartUploadRequest calls the generic CreateMultipartUpload builder with application/json body
+func NewCreateMultipartUploadRequest(server string, bucket string, body CreateMultipartUploadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateMultipartUploadRequestWithBody(server, bucket, "application/json", bodyReader)
+}
+
+// NewCreateMultipartUploadRequestWithBody constructs an http.Request for the CreateMultipartUpload method, with any body, and a specified content type
+func NewCreateMultipartUploadRequestWithBody(server string, bucket string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "bucket", bucket, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/buckets/%s/multipart", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAbortMultipartUploadRequest constructs an http.Request for the AbortMultipartUpload method
+func NewAbortMultipartUploadRequest(server string, bucket string, uploadId string, params *AbortMultipartUploadParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "bucket", bucket, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "uploadId", uploadId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/buckets/%s/multipart/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUploadPartsRequest constructs an http.Request for the ListUploadParts method
+func NewListUploadPartsRequest(server string, bucket string, uploadId string, params *ListUploadPartsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "bucket", bucket, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "uploadId", uploadId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/buckets/%s/multipart/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCompleteMultipartUploadRequest calls the generic CompleteMultipartUpload builder with application/json body
+func NewCompleteMultipartUploadRequest(server string, bucket string, uploadId string, body CompleteMultipartUploadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCompleteMultipartUploadRequestWithBody(server, bucket, uploadId, "application/json", bodyReader)
+}
+
+// NewCompleteMultipartUploadRequestWithBody constructs an http.Request for the CompleteMultipartUpload method, with any body, and a specified content type
+func NewCompleteMultipartUploadRequestWithBody(server string, bucket string, uploadId string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "bucket", bucket, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "uploadId", uploadId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/buckets/%s/multipart/%s/complete", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSignUploadPartsRequest calls the generic SignUploadParts builder with application/json body
+func NewSignUploadPartsRequest(server string, bucket string, uploadId string, body SignUploadPartsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSignUploadPartsRequestWithBody(server, bucket, uploadId, "application/json", bodyReader)
+}
+
+// NewSignUploadPartsRequestWithBody constructs an http.Request for the SignUploadParts method, with any body, and a specified content type
+func NewSignUploadPartsRequestWithBody(server string, bucket string, uploadId string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "bucket", bucket, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "uploadId", uploadId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/buckets/%s/multipart/%s/parts", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -3098,6 +3713,78 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/buckets/{bucket}/events (the `StreamBucketEvents` operationId).
 	StreamBucketEventsWithResponse(ctx context.Context, bucket string, params *StreamBucketEventsParams, reqEditors ...RequestEditorFn) (*StreamBucketEventsResponse, error)
 
+	// CreateMultipartUploadWithBodyWithResponse Start a resumable upload
+	//
+	// Starts a multipart upload whose parts the client PUTs straight to the store through URLs from the parts route, in any order, resumed after a lost connection from where it left off. contentType (default application/octet-stream) and metadata are the object's. partSize is the part size the gateway suggests: parts are 5 MiB to 5 GiB, the last may be smaller, at most 10,000.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/buckets/{bucket}/multipart (the `CreateMultipartUpload` operationId).
+	CreateMultipartUploadWithBodyWithResponse(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMultipartUploadResponse, error)
+
+	// CreateMultipartUploadWithResponse Start a resumable upload
+	//
+	// Starts a multipart upload whose parts the client PUTs straight to the store through URLs from the parts route, in any order, resumed after a lost connection from where it left off. contentType (default application/octet-stream) and metadata are the object's. partSize is the part size the gateway suggests: parts are 5 MiB to 5 GiB, the last may be smaller, at most 10,000.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/buckets/{bucket}/multipart (the `CreateMultipartUpload` operationId).
+	CreateMultipartUploadWithResponse(ctx context.Context, bucket string, body CreateMultipartUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMultipartUploadResponse, error)
+
+	// AbortMultipartUploadWithResponse Abort an upload
+	//
+	// Aborts the upload and frees its parts; its part URLs stop working.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/buckets/{bucket}/multipart/{uploadId} (the `AbortMultipartUpload` operationId).
+	AbortMultipartUploadWithResponse(ctx context.Context, bucket string, uploadId string, params *AbortMultipartUploadParams, reqEditors ...RequestEditorFn) (*AbortMultipartUploadResponse, error)
+
+	// ListUploadPartsWithResponse List the parts of an upload
+	//
+	// The parts the store holds for the upload, by part number: what a client that lost track (a reload, an app restart) needs to send only the rest.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/buckets/{bucket}/multipart/{uploadId} (the `ListUploadParts` operationId).
+	ListUploadPartsWithResponse(ctx context.Context, bucket string, uploadId string, params *ListUploadPartsParams, reqEditors ...RequestEditorFn) (*ListUploadPartsResponse, error)
+
+	// CompleteMultipartUploadWithBodyWithResponse Complete an upload
+	//
+	// Joins the named parts (any order) into the object. Each part is checked against the store's list first: a missing part, an etag that does not match, or a part under 5 MiB that is not the last is 400 InvalidArgument naming the part, and nothing is completed. An upload whose parts add up to more than the gateway allows is 413 EntityTooLarge and is aborted.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/complete (the `CompleteMultipartUpload` operationId).
+	CompleteMultipartUploadWithBodyWithResponse(ctx context.Context, bucket string, uploadId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteMultipartUploadResponse, error)
+
+	// CompleteMultipartUploadWithResponse Complete an upload
+	//
+	// Joins the named parts (any order) into the object. Each part is checked against the store's list first: a missing part, an etag that does not match, or a part under 5 MiB that is not the last is 400 InvalidArgument naming the part, and nothing is completed. An upload whose parts add up to more than the gateway allows is 413 EntityTooLarge and is aborted.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/complete (the `CompleteMultipartUpload` operationId).
+	CompleteMultipartUploadWithResponse(ctx context.Context, bucket string, uploadId string, body CompleteMultipartUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteMultipartUploadResponse, error)
+
+	// SignUploadPartsWithBodyWithResponse Presign part uploads
+	//
+	// One URL per part number (1 to 10000, at most 1000 per call) of an upload of name: a plain PUT of the part's bytes to url uploads it, and the answer's ETag header is the part's etag, for completion. Each URL is good for that one part of that one upload only, until expiresAt. expiresIn is in seconds, 1 to 604800, default 3600. A part sent again replaces the earlier one.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/parts (the `SignUploadParts` operationId).
+	SignUploadPartsWithBodyWithResponse(ctx context.Context, bucket string, uploadId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignUploadPartsResponse, error)
+
+	// SignUploadPartsWithResponse Presign part uploads
+	//
+	// One URL per part number (1 to 10000, at most 1000 per call) of an upload of name: a plain PUT of the part's bytes to url uploads it, and the answer's ETag header is the part's etag, for completion. Each URL is good for that one part of that one upload only, until expiresAt. expiresIn is in seconds, 1 to 604800, default 3600. A part sent again replaces the earlier one.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/parts (the `SignUploadParts` operationId).
+	SignUploadPartsWithResponse(ctx context.Context, bucket string, uploadId string, body SignUploadPartsJSONRequestBody, reqEditors ...RequestEditorFn) (*SignUploadPartsResponse, error)
+
 	// DeleteBucketNotificationsWithResponse Remove a bucket's notification configuration
 	//
 	// Removes every notification configuration of the bucket.
@@ -3224,18 +3911,18 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/buckets/{bucket}/policy (the `PutBucketPolicy` operationId).
 	PutBucketPolicyWithResponse(ctx context.Context, bucket string, body PutBucketPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*PutBucketPolicyResponse, error)
 
-	// PresignObjectWithBodyWithResponse Presign a GET or PUT of an object
+	// PresignObjectWithBodyWithResponse Presign one S3 request: a GET or PUT of an object, or a step of a multipart upload
 	//
-	// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+	// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET, PUT, POST or DELETE (case-insensitive; answered in upper case). GET and PUT without uploadId: the object's GET or PUT. The steps of a multipart upload, for uploaders that speak S3 themselves (the answer is what Uppy's signRequest returns): POST without uploadId starts one (the store answers with the upload id in XML); PUT with uploadId and partNumber (1 to 10000) uploads one part; GET with uploadId lists the parts; POST with uploadId completes (body: the S3 CompleteMultipartUpload XML); DELETE with uploadId aborts. Each URL is that one operation on that one key. contentType, for a PUT or a POST without uploadId, is signed into the request: send the headers of the answer as they are. expiresIn is in seconds, 1 to 604800 (7 days); default 604800 for an object's GET or PUT, 3600 for the steps of a multipart upload. responseHeaders override the headers of a GET's response and are refused otherwise.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/buckets/{bucket}/presign (the `PresignObject` operationId).
 	PresignObjectWithBodyWithResponse(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PresignObjectResponse, error)
 
-	// PresignObjectWithResponse Presign a GET or PUT of an object
+	// PresignObjectWithResponse Presign one S3 request: a GET or PUT of an object, or a step of a multipart upload
 	//
-	// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+	// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET, PUT, POST or DELETE (case-insensitive; answered in upper case). GET and PUT without uploadId: the object's GET or PUT. The steps of a multipart upload, for uploaders that speak S3 themselves (the answer is what Uppy's signRequest returns): POST without uploadId starts one (the store answers with the upload id in XML); PUT with uploadId and partNumber (1 to 10000) uploads one part; GET with uploadId lists the parts; POST with uploadId completes (body: the S3 CompleteMultipartUpload XML); DELETE with uploadId aborts. Each URL is that one operation on that one key. contentType, for a PUT or a POST without uploadId, is signed into the request: send the headers of the answer as they are. expiresIn is in seconds, 1 to 604800 (7 days); default 604800 for an object's GET or PUT, 3600 for the steps of a multipart upload. responseHeaders override the headers of a GET's response and are refused otherwise.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4029,6 +4716,505 @@ func (r StreamBucketEventsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r StreamBucketEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateMultipartUploadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MultipartUpload
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponse
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ErrorResponse
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ErrorResponse
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ErrorResponse
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ErrorResponse
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateMultipartUploadResponse) GetJSON201() *MultipartUpload {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateMultipartUploadResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateMultipartUploadResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateMultipartUploadResponse) GetJSON403() *ErrorResponse {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateMultipartUploadResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateMultipartUploadResponse) GetJSON413() *ErrorResponse {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateMultipartUploadResponse) GetJSON429() *ErrorResponse {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateMultipartUploadResponse) GetJSON500() *ErrorResponse {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateMultipartUploadResponse) GetJSON503() *ErrorResponse {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateMultipartUploadResponse) GetJSON504() *ErrorResponse {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMultipartUploadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMultipartUploadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMultipartUploadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMultipartUploadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AbortMultipartUploadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponse
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ErrorResponse
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ErrorResponse
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ErrorResponse
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ErrorResponse
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AbortMultipartUploadResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AbortMultipartUploadResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AbortMultipartUploadResponse) GetJSON403() *ErrorResponse {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AbortMultipartUploadResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AbortMultipartUploadResponse) GetJSON429() *ErrorResponse {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AbortMultipartUploadResponse) GetJSON500() *ErrorResponse {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AbortMultipartUploadResponse) GetJSON503() *ErrorResponse {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r AbortMultipartUploadResponse) GetJSON504() *ErrorResponse {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r AbortMultipartUploadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AbortMultipartUploadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AbortMultipartUploadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AbortMultipartUploadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUploadPartsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UploadParts
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponse
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ErrorResponse
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ErrorResponse
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ErrorResponse
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ErrorResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUploadPartsResponse) GetJSON200() *UploadParts {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListUploadPartsResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListUploadPartsResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListUploadPartsResponse) GetJSON403() *ErrorResponse {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListUploadPartsResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListUploadPartsResponse) GetJSON429() *ErrorResponse {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListUploadPartsResponse) GetJSON500() *ErrorResponse {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListUploadPartsResponse) GetJSON503() *ErrorResponse {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListUploadPartsResponse) GetJSON504() *ErrorResponse {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUploadPartsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUploadPartsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUploadPartsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUploadPartsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CompleteMultipartUploadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UploadedObject
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponse
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ErrorResponse
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ErrorResponse
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ErrorResponse
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ErrorResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompleteMultipartUploadResponse) GetJSON200() *UploadedObject {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CompleteMultipartUploadResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CompleteMultipartUploadResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CompleteMultipartUploadResponse) GetJSON403() *ErrorResponse {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CompleteMultipartUploadResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CompleteMultipartUploadResponse) GetJSON413() *ErrorResponse {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CompleteMultipartUploadResponse) GetJSON429() *ErrorResponse {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CompleteMultipartUploadResponse) GetJSON500() *ErrorResponse {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CompleteMultipartUploadResponse) GetJSON503() *ErrorResponse {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CompleteMultipartUploadResponse) GetJSON504() *ErrorResponse {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r CompleteMultipartUploadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompleteMultipartUploadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompleteMultipartUploadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompleteMultipartUploadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SignUploadPartsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SignedParts
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponse
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponse
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ErrorResponse
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ErrorResponse
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ErrorResponse
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *ErrorResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SignUploadPartsResponse) GetJSON200() *SignedParts {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SignUploadPartsResponse) GetJSON400() *ErrorResponse {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SignUploadPartsResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SignUploadPartsResponse) GetJSON403() *ErrorResponse {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SignUploadPartsResponse) GetJSON404() *ErrorResponse {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r SignUploadPartsResponse) GetJSON413() *ErrorResponse {
+	return r.JSON413
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r SignUploadPartsResponse) GetJSON429() *ErrorResponse {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SignUploadPartsResponse) GetJSON500() *ErrorResponse {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SignUploadPartsResponse) GetJSON503() *ErrorResponse {
+	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r SignUploadPartsResponse) GetJSON504() *ErrorResponse {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r SignUploadPartsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SignUploadPartsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SignUploadPartsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SignUploadPartsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5957,6 +7143,126 @@ func (c *ClientWithResponses) StreamBucketEventsWithResponse(ctx context.Context
 	return ParseStreamBucketEventsResponse(rsp)
 }
 
+// CreateMultipartUploadWithBodyWithResponse Start a resumable upload
+//
+// Starts a multipart upload whose parts the client PUTs straight to the store through URLs from the parts route, in any order, resumed after a lost connection from where it left off. contentType (default application/octet-stream) and metadata are the object's. partSize is the part size the gateway suggests: parts are 5 MiB to 5 GiB, the last may be smaller, at most 10,000.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/buckets/{bucket}/multipart (the `CreateMultipartUpload` operationId).
+func (c *ClientWithResponses) CreateMultipartUploadWithBodyWithResponse(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMultipartUploadResponse, error) {
+	rsp, err := c.CreateMultipartUploadWithBody(ctx, bucket, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMultipartUploadResponse(rsp)
+}
+
+// CreateMultipartUploadWithResponse Start a resumable upload
+//
+// Starts a multipart upload whose parts the client PUTs straight to the store through URLs from the parts route, in any order, resumed after a lost connection from where it left off. contentType (default application/octet-stream) and metadata are the object's. partSize is the part size the gateway suggests: parts are 5 MiB to 5 GiB, the last may be smaller, at most 10,000.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/buckets/{bucket}/multipart (the `CreateMultipartUpload` operationId).
+func (c *ClientWithResponses) CreateMultipartUploadWithResponse(ctx context.Context, bucket string, body CreateMultipartUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMultipartUploadResponse, error) {
+	rsp, err := c.CreateMultipartUpload(ctx, bucket, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMultipartUploadResponse(rsp)
+}
+
+// AbortMultipartUploadWithResponse Abort an upload
+//
+// Aborts the upload and frees its parts; its part URLs stop working.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/buckets/{bucket}/multipart/{uploadId} (the `AbortMultipartUpload` operationId).
+func (c *ClientWithResponses) AbortMultipartUploadWithResponse(ctx context.Context, bucket string, uploadId string, params *AbortMultipartUploadParams, reqEditors ...RequestEditorFn) (*AbortMultipartUploadResponse, error) {
+	rsp, err := c.AbortMultipartUpload(ctx, bucket, uploadId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAbortMultipartUploadResponse(rsp)
+}
+
+// ListUploadPartsWithResponse List the parts of an upload
+//
+// The parts the store holds for the upload, by part number: what a client that lost track (a reload, an app restart) needs to send only the rest.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/buckets/{bucket}/multipart/{uploadId} (the `ListUploadParts` operationId).
+func (c *ClientWithResponses) ListUploadPartsWithResponse(ctx context.Context, bucket string, uploadId string, params *ListUploadPartsParams, reqEditors ...RequestEditorFn) (*ListUploadPartsResponse, error) {
+	rsp, err := c.ListUploadParts(ctx, bucket, uploadId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUploadPartsResponse(rsp)
+}
+
+// CompleteMultipartUploadWithBodyWithResponse Complete an upload
+//
+// Joins the named parts (any order) into the object. Each part is checked against the store's list first: a missing part, an etag that does not match, or a part under 5 MiB that is not the last is 400 InvalidArgument naming the part, and nothing is completed. An upload whose parts add up to more than the gateway allows is 413 EntityTooLarge and is aborted.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/complete (the `CompleteMultipartUpload` operationId).
+func (c *ClientWithResponses) CompleteMultipartUploadWithBodyWithResponse(ctx context.Context, bucket string, uploadId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteMultipartUploadResponse, error) {
+	rsp, err := c.CompleteMultipartUploadWithBody(ctx, bucket, uploadId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteMultipartUploadResponse(rsp)
+}
+
+// CompleteMultipartUploadWithResponse Complete an upload
+//
+// Joins the named parts (any order) into the object. Each part is checked against the store's list first: a missing part, an etag that does not match, or a part under 5 MiB that is not the last is 400 InvalidArgument naming the part, and nothing is completed. An upload whose parts add up to more than the gateway allows is 413 EntityTooLarge and is aborted.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/complete (the `CompleteMultipartUpload` operationId).
+func (c *ClientWithResponses) CompleteMultipartUploadWithResponse(ctx context.Context, bucket string, uploadId string, body CompleteMultipartUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteMultipartUploadResponse, error) {
+	rsp, err := c.CompleteMultipartUpload(ctx, bucket, uploadId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteMultipartUploadResponse(rsp)
+}
+
+// SignUploadPartsWithBodyWithResponse Presign part uploads
+//
+// One URL per part number (1 to 10000, at most 1000 per call) of an upload of name: a plain PUT of the part's bytes to url uploads it, and the answer's ETag header is the part's etag, for completion. Each URL is good for that one part of that one upload only, until expiresAt. expiresIn is in seconds, 1 to 604800, default 3600. A part sent again replaces the earlier one.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/parts (the `SignUploadParts` operationId).
+func (c *ClientWithResponses) SignUploadPartsWithBodyWithResponse(ctx context.Context, bucket string, uploadId string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignUploadPartsResponse, error) {
+	rsp, err := c.SignUploadPartsWithBody(ctx, bucket, uploadId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignUploadPartsResponse(rsp)
+}
+
+// SignUploadPartsWithResponse Presign part uploads
+//
+// One URL per part number (1 to 10000, at most 1000 per call) of an upload of name: a plain PUT of the part's bytes to url uploads it, and the answer's ETag header is the part's etag, for completion. Each URL is good for that one part of that one upload only, until expiresAt. expiresIn is in seconds, 1 to 604800, default 3600. A part sent again replaces the earlier one.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/buckets/{bucket}/multipart/{uploadId}/parts (the `SignUploadParts` operationId).
+func (c *ClientWithResponses) SignUploadPartsWithResponse(ctx context.Context, bucket string, uploadId string, body SignUploadPartsJSONRequestBody, reqEditors ...RequestEditorFn) (*SignUploadPartsResponse, error) {
+	rsp, err := c.SignUploadParts(ctx, bucket, uploadId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignUploadPartsResponse(rsp)
+}
+
 // DeleteBucketNotificationsWithResponse Remove a bucket's notification configuration
 //
 // Removes every notification configuration of the bucket.
@@ -6167,9 +7473,9 @@ func (c *ClientWithResponses) PutBucketPolicyWithResponse(ctx context.Context, b
 	return ParsePutBucketPolicyResponse(rsp)
 }
 
-// PresignObjectWithBodyWithResponse Presign a GET or PUT of an object
+// PresignObjectWithBodyWithResponse Presign one S3 request: a GET or PUT of an object, or a step of a multipart upload
 //
-// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET, PUT, POST or DELETE (case-insensitive; answered in upper case). GET and PUT without uploadId: the object's GET or PUT. The steps of a multipart upload, for uploaders that speak S3 themselves (the answer is what Uppy's signRequest returns): POST without uploadId starts one (the store answers with the upload id in XML); PUT with uploadId and partNumber (1 to 10000) uploads one part; GET with uploadId lists the parts; POST with uploadId completes (body: the S3 CompleteMultipartUpload XML); DELETE with uploadId aborts. Each URL is that one operation on that one key. contentType, for a PUT or a POST without uploadId, is signed into the request: send the headers of the answer as they are. expiresIn is in seconds, 1 to 604800 (7 days); default 604800 for an object's GET or PUT, 3600 for the steps of a multipart upload. responseHeaders override the headers of a GET's response and are refused otherwise.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -6182,9 +7488,9 @@ func (c *ClientWithResponses) PresignObjectWithBodyWithResponse(ctx context.Cont
 	return ParsePresignObjectResponse(rsp)
 }
 
-// PresignObjectWithResponse Presign a GET or PUT of an object
+// PresignObjectWithResponse Presign one S3 request: a GET or PUT of an object, or a step of a multipart upload
 //
-// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET, PUT, POST or DELETE (case-insensitive; answered in upper case). GET and PUT without uploadId: the object's GET or PUT. The steps of a multipart upload, for uploaders that speak S3 themselves (the answer is what Uppy's signRequest returns): POST without uploadId starts one (the store answers with the upload id in XML); PUT with uploadId and partNumber (1 to 10000) uploads one part; GET with uploadId lists the parts; POST with uploadId completes (body: the S3 CompleteMultipartUpload XML); DELETE with uploadId aborts. Each URL is that one operation on that one key. contentType, for a PUT or a POST without uploadId, is signed into the request: send the headers of the answer as they are. expiresIn is in seconds, 1 to 604800 (7 days); default 604800 for an object's GET or PUT, 3600 for the steps of a multipart upload. responseHeaders override the headers of a GET's response and are refused otherwise.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -6883,6 +8189,433 @@ func ParseStreamBucketEventsResponse(rsp *http.Response) (*StreamBucketEventsRes
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateMultipartUploadResponse parses an HTTP response from a CreateMultipartUploadWithResponse call
+func ParseCreateMultipartUploadResponse(rsp *http.Response) (*CreateMultipartUploadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMultipartUploadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MultipartUpload
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAbortMultipartUploadResponse parses an HTTP response from a AbortMultipartUploadWithResponse call
+func ParseAbortMultipartUploadResponse(rsp *http.Response) (*AbortMultipartUploadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AbortMultipartUploadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUploadPartsResponse parses an HTTP response from a ListUploadPartsWithResponse call
+func ParseListUploadPartsResponse(rsp *http.Response) (*ListUploadPartsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUploadPartsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UploadParts
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCompleteMultipartUploadResponse parses an HTTP response from a CompleteMultipartUploadWithResponse call
+func ParseCompleteMultipartUploadResponse(rsp *http.Response) (*CompleteMultipartUploadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompleteMultipartUploadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UploadedObject
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSignUploadPartsResponse parses an HTTP response from a SignUploadPartsWithResponse call
+func ParseSignUploadPartsResponse(rsp *http.Response) (*SignUploadPartsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SignUploadPartsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SignedParts
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ErrorResponse

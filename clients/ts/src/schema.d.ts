@@ -116,6 +116,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/buckets/{bucket}/multipart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a resumable upload
+         * @description Starts a multipart upload whose parts the client PUTs straight to the store through URLs from the parts route, in any order, resumed after a lost connection from where it left off. contentType (default application/octet-stream) and metadata are the object's. partSize is the part size the gateway suggests: parts are 5 MiB to 5 GiB, the last may be smaller, at most 10,000.
+         */
+        post: operations["createMultipartUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buckets/{bucket}/multipart/{uploadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the parts of an upload
+         * @description The parts the store holds for the upload, by part number: what a client that lost track (a reload, an app restart) needs to send only the rest.
+         */
+        get: operations["listUploadParts"];
+        put?: never;
+        post?: never;
+        /**
+         * Abort an upload
+         * @description Aborts the upload and frees its parts; its part URLs stop working.
+         */
+        delete: operations["abortMultipartUpload"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buckets/{bucket}/multipart/{uploadId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete an upload
+         * @description Joins the named parts (any order) into the object. Each part is checked against the store's list first: a missing part, an etag that does not match, or a part under 5 MiB that is not the last is 400 InvalidArgument naming the part, and nothing is completed. An upload whose parts add up to more than the gateway allows is 413 EntityTooLarge and is aborted.
+         */
+        post: operations["completeMultipartUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buckets/{bucket}/multipart/{uploadId}/parts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Presign part uploads
+         * @description One URL per part number (1 to 10000, at most 1000 per call) of an upload of name: a plain PUT of the part's bytes to url uploads it, and the answer's ETag header is the part's etag, for completion. Each URL is good for that one part of that one upload only, until expiresAt. expiresIn is in seconds, 1 to 604800, default 3600. A part sent again replaces the earlier one.
+         */
+        post: operations["signUploadParts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/buckets/{bucket}/notifications": {
         parameters: {
             query?: never;
@@ -209,12 +293,12 @@ export interface paths {
         };
         /**
          * Get a bucket's anonymous access
-         * @description The canned policy in effect for prefix (empty: the whole bucket) and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy.
+         * @description What anonymous users may do under prefix (empty: the whole bucket), and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy. policy is the canned policy (none, readonly, writeonly, readwrite) that says exactly what anonymous users may do there, or custom when none of them does: a document grants more or less (another action, a condition, NotResource, part of the prefix, a listing of its names). It is none only when nothing under the prefix is public.
          */
         get: operations["getBucketPolicy"];
         /**
          * Set a bucket's anonymous access
-         * @description Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+         * @description Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
          */
         put: operations["putBucketPolicy"];
         post?: never;
@@ -238,8 +322,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Presign a GET or PUT of an object
-         * @description A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+         * Presign one S3 request: a GET or PUT of an object, or a step of a multipart upload
+         * @description A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET, PUT, POST or DELETE (case-insensitive; answered in upper case). GET and PUT without uploadId: the object's GET or PUT. The steps of a multipart upload, for uploaders that speak S3 themselves (the answer is what Uppy's signRequest returns): POST without uploadId starts one (the store answers with the upload id in XML); PUT with uploadId and partNumber (1 to 10000) uploads one part; GET with uploadId lists the parts; POST with uploadId completes (body: the S3 CompleteMultipartUpload XML); DELETE with uploadId aborts. Each URL is that one operation on that one key. contentType, for a PUT or a POST without uploadId, is signed into the request: send the headers of the answer as they are. expiresIn is in seconds, 1 to 604800 (7 days); default 604800 for an object's GET or PUT, 3600 for the steps of a multipart upload. responseHeaders override the headers of a GET's response and are refused otherwise.
          */
         post: operations["presignObject"];
         delete?: never;
@@ -411,12 +495,25 @@ export interface components {
             /** @description Document is the bucket's whole stored policy, null when it has none. */
             document: Record<string, never> | null;
             /**
+             * @description Policy is what anonymous users may do under prefix: a canned policy,
+             *     or custom when the document grants something none of them says.
              * @example readonly
              * @enum {string}
              */
-            policy: "none" | "readonly" | "writeonly" | "readwrite";
+            policy: "none" | "readonly" | "writeonly" | "readwrite" | "custom";
             /** @example public/ */
             prefix: string;
+        };
+        CompleteUploadRequest: {
+            /** @example videos/trip.mp4 */
+            name: string;
+            parts: components["schemas"]["CompletedPart"][];
+        };
+        CompletedPart: {
+            /** @example 5d41402abc4b2a76b9719d911017c592 */
+            etag: string;
+            /** @example 1 */
+            partNumber: number;
         };
         ContentLengthRange: {
             /**
@@ -461,6 +558,15 @@ export interface components {
             name: string;
             /** @example us-east-1 */
             region?: string;
+        };
+        CreateUploadRequest: {
+            /** @example video/mp4 */
+            contentType?: string;
+            metadata?: {
+                [key: string]: string;
+            };
+            /** @example videos/trip.mp4 */
+            name: string;
         };
         CreatedBucket: {
             /** @example photos */
@@ -523,6 +629,16 @@ export interface components {
         };
         IncompleteUploadList: {
             uploads: components["schemas"]["IncompleteUpload"][];
+        };
+        MultipartUpload: {
+            /** @example videos/trip.mp4 */
+            name: string;
+            /**
+             * Format: int64
+             * @example 8388608
+             */
+            partSize: number;
+            uploadId: string;
         };
         NotificationConfiguration: {
             cloudFunctionConfigurations: components["schemas"]["NotificationTarget"][];
@@ -611,16 +727,19 @@ export interface components {
             namePrefix?: string;
         };
         PresignRequest: {
-            /** @default 604800 */
-            expiresIn: number;
+            /** @example video/mp4 */
+            contentType?: string;
+            expiresIn?: number;
             /**
              * @example GET
              * @enum {string}
              */
-            method: "GET" | "PUT";
+            method: "GET" | "PUT" | "POST" | "DELETE";
             /** @example 2024/a.jpg */
             name: string;
+            partNumber?: number;
             responseHeaders?: components["schemas"]["PresignResponseHeaders"];
+            uploadId?: string;
         };
         PresignResponseHeaders: {
             /** @example max-age=3600 */
@@ -641,11 +760,14 @@ export interface components {
         PresignedURL: {
             /** Format: date-time */
             expiresAt: string;
+            headers?: {
+                [key: string]: string;
+            };
             /**
              * @example GET
              * @enum {string}
              */
-            method: "GET" | "PUT";
+            method: "GET" | "PUT" | "POST" | "DELETE";
             url: string;
         };
         PutBucketPolicyRequest: {
@@ -658,9 +780,47 @@ export interface components {
             /** @example public/ */
             prefix?: string;
         };
+        SignPartsRequest: {
+            /** @default 3600 */
+            expiresIn: number;
+            /** @example videos/trip.mp4 */
+            name: string;
+            /**
+             * @example [
+             *       1,
+             *       2,
+             *       3
+             *     ]
+             */
+            partNumbers: number[];
+        };
+        SignedPart: {
+            /** Format: date-time */
+            expiresAt: string;
+            /** @example 1 */
+            partNumber: number;
+            url: string;
+        };
+        SignedParts: {
+            parts: components["schemas"]["SignedPart"][];
+        };
         Status: {
             /** @example ok */
             status: string;
+        };
+        UploadPart: {
+            /** @example 5d41402abc4b2a76b9719d911017c592 */
+            etag: string;
+            /** @example 1 */
+            partNumber: number;
+            /**
+             * Format: int64
+             * @example 8388608
+             */
+            size: number;
+        };
+        UploadParts: {
+            parts: components["schemas"]["UploadPart"][];
         };
         UploadedObject: {
             /** @example photos */
@@ -1431,6 +1591,535 @@ export interface operations {
                 };
             };
             /** @description SlowDown: the tenant is over its request rate or its open streams (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BackendUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BackendTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createMultipartUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description bucket name */
+                bucket: string;
+            };
+            cookie?: never;
+        };
+        /** @description the object to upload */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MultipartUpload"];
+                };
+            };
+            /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description AccessDenied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NoSuchBucket */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description EntityTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BackendUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BackendTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listUploadParts: {
+        parameters: {
+            query: {
+                /** @description object name of the upload */
+                name: string;
+            };
+            header?: never;
+            path: {
+                /** @description bucket name */
+                bucket: string;
+                /** @description upload id */
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadParts"];
+                };
+            };
+            /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description AccessDenied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NoSuchBucket, NoSuchUpload */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BackendUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BackendTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    abortMultipartUpload: {
+        parameters: {
+            query: {
+                /** @description object name of the upload */
+                name: string;
+            };
+            header?: never;
+            path: {
+                /** @description bucket name */
+                bucket: string;
+                /** @description upload id */
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description aborted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description AccessDenied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NoSuchBucket, NoSuchUpload */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BackendUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BackendTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    completeMultipartUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description bucket name */
+                bucket: string;
+                /** @description upload id */
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        /** @description the parts */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedObject"];
+                };
+            };
+            /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description AccessDenied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NoSuchBucket, NoSuchUpload */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description EntityTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description InternalError */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BackendUnavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BackendTimeout */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    signUploadParts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description bucket name */
+                bucket: string;
+                /** @description upload id */
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        /** @description the parts to presign */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignPartsRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedParts"];
+                };
+            };
+            /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description AccessDenied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NoSuchBucket, NoSuchUpload */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description EntityTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
                     [name: string]: unknown;
