@@ -17,7 +17,7 @@ import (
 // Config is what the HTTP layer is built from.
 type Config struct {
 	Service        service.Service
-	Tenants        *access.Registry
+	Tenants        access.Resolver // *access.Authenticator, or a fixed *access.Registry
 	Logger         *zap.Logger
 	CORSOrigins    []string // exact origins allowed to call from a browser; none: no CORS
 	MaxJSONBody    int64    // largest JSON request body in bytes; 0: config.DefaultMaxJSONBodyKiB
