@@ -19,7 +19,7 @@ type Authenticator struct {
 	jwks *providers
 
 	mu       sync.Mutex // one reload at a time
-	onReload []func(*Registry)
+	onReload []func(*Registry) error
 
 	lastLoad   atomic.Int64 // unix nanoseconds of the last successful load
 	lastFailed atomic.Bool  // whether the last attempt failed
@@ -44,9 +44,9 @@ func (a *Authenticator) Resolve(ctx context.Context, credential string) (*Princi
 }
 
 // OnReload registers f to be called with each new registry before it is
-// put in force (the store builds clients for new tenants there). Register
-// before serving.
-func (a *Authenticator) OnReload(f func(*Registry)) {
+// put in force (the store builds clients for new tenants there); an error
+// refuses the reload. Register before serving.
+func (a *Authenticator) OnReload(f func(*Registry) error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.onReload = append(a.onReload, f)
@@ -72,7 +72,10 @@ func (a *Authenticator) reload(path string, data []byte) error {
 		return fmt.Errorf("tenants file %s: %w", path, err)
 	}
 	for _, f := range a.onReload {
-		f(reg)
+		if err := f(reg); err != nil {
+			a.lastFailed.Store(true)
+			return fmt.Errorf("tenants file %s: %w", path, err)
+		}
 	}
 	a.publish(reg)
 	return nil

@@ -43,6 +43,11 @@ type Server struct {
 	// that shutdown has begun.
 	endStreams context.CancelFunc
 	active     atomic.Int64 // requests being handled
+	// auth resolves credentials against the tenants in force.
+	auth *access.Authenticator
+	// watchFile is the tenants file to reload on change ("" when the
+	// tenants were given in Options).
+	watchFile string
 }
 
 // New builds the gateway: it loads the tenants, makes one store client per
@@ -67,6 +72,8 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
+	auth := access.NewAuthenticator(reg, access.JWKSOptions{})
+	registerTenantsMetrics(registry, auth)
 	store, err := miniostore.New(miniostore.Config{
 		Endpoint:         opts.Config.S3Endpoint,
 		PublicURL:        opts.Config.S3PublicURL,
@@ -81,11 +88,12 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	svc := service.New(store)
+	auth.OnReload(store.Update)
+	svc := service.Authorize(service.New(store))
 	shutdown, endStreams := context.WithCancel(context.Background())
 	e := handlers.New(handlers.Config{
 		Service:        svc,
-		Tenants:        reg,
+		Tenants:        auth,
 		Logger:         logger,
 		CORSOrigins:    opts.Config.CORSOrigins,
 		MaxJSONBody:    opts.Config.MaxJSONBody,
@@ -100,9 +108,15 @@ func New(opts Options) (*Server, error) {
 		MaxStreams:     opts.Config.MaxStreams,
 		Shutdown:       shutdown,
 
+		IdentityProviders: auth.Providers,
+
 		BodyIdleTimeout: opts.Config.BodyIdleTimeout,
 	})
-	return &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams}, nil
+	srv := &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams, auth: auth}
+	if opts.Tenants == nil {
+		srv.watchFile = opts.Config.TenantsFile
+	}
+	return srv, nil
 }
 
 // Handler is the gateway's HTTP handler.
@@ -117,6 +131,10 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // upload is aborted in the store) before it returns.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer s.endStreams()
+	defer s.auth.Close()
+	if s.watchFile != "" {
+		go s.auth.Watch(ctx, s.watchFile, tenantsPollInterval, s.logReload)
+	}
 	srv := &http.Server{
 		Handler:           s.track(s.handler),
 		ReadHeaderTimeout: config.ReadHeaderTimeout,
