@@ -60,18 +60,61 @@ var errProviderDown = errors.New("identity provider unreachable")
 // fetch worked. Tenants that share an endpoint share the provider.
 type provider struct {
 	url     string
+	opts    JWKSOptions
+	cache   jwkset.Storage // the keys of the last successful fetch
 	keys    keyfunc.Keyfunc
+	unknown *rate.Limiter // fetches caused by unknown key ids
 	stop    context.CancelFunc
 	mu      sync.Mutex
 	lastErr error
 }
 
-// record is the outcome of a fetch, kept for readiness and for telling a
-// missing key from an unreachable provider.
-func (p *provider) record(err error) {
+func newProvider(url string, opts JWKSOptions) (*provider, error) {
+	cache := jwkset.NewMemoryStorage()
+	keys, err := keyfunc.New(keyfunc.Options{Storage: cache})
+	if err != nil {
+		return nil, fmt.Errorf("identity provider %s: %w", url, err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	p := &provider{
+		url: url, opts: opts, cache: cache, keys: keys, stop: stop,
+		unknown: rate.NewLimiter(rate.Every(opts.UnknownKIDInterval), 1),
+	}
+	p.fetch(ctx)
+	go p.refresh(ctx)
+	return p, nil
+}
+
+// fetch reads the key set once and, when that works, replaces the cache.
+// A failed fetch keeps the cached keys.
+func (p *provider) fetch(ctx context.Context) {
+	fetched, err := jwkset.NewStorageFromHTTP(p.url, jwkset.HTTPClientStorageOptions{
+		Client: p.opts.Client, Ctx: ctx, HTTPTimeout: p.opts.Timeout,
+	})
+	var keys []jwkset.JWK
+	if err == nil {
+		keys, err = fetched.KeyReadAll(ctx)
+	}
+	if err == nil {
+		err = p.cache.KeyReplaceAll(ctx, keys)
+	}
 	p.mu.Lock()
 	p.lastErr = err
 	p.mu.Unlock()
+}
+
+// refresh fetches the key set periodically until ctx ends.
+func (p *provider) refresh(ctx context.Context) {
+	ticker := time.NewTicker(p.opts.Refresh)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			p.fetch(ctx)
+		}
+	}
 }
 
 func (p *provider) status() ProviderStatus {
@@ -85,13 +128,20 @@ func (p *provider) status() ProviderStatus {
 }
 
 // keyFor returns the verification key of a token. A key id that is not
-// cached makes the key set be fetched again (rate limited); when that
-// fails and no key is found, the provider is unreachable rather than the
-// token bad.
+// cached makes the key set be fetched again, at most once per
+// UnknownKIDInterval and never waiting for the limiter; when no key is
+// found and the last fetch failed, the provider is unreachable rather than
+// the token bad.
 func (p *provider) keyFor(ctx context.Context, token *jwt.Token) (any, error) {
 	key, err := p.keys.KeyfuncCtx(ctx)(token)
 	if err == nil {
 		return key, nil
+	}
+	if errors.Is(err, jwkset.ErrKeyNotFound) && p.unknown.Allow() {
+		p.fetch(ctx)
+		if key, err = p.keys.KeyfuncCtx(ctx)(token); err == nil {
+			return key, nil
+		}
 	}
 	p.mu.Lock()
 	down := p.lastErr
@@ -100,25 +150,6 @@ func (p *provider) keyFor(ctx context.Context, token *jwt.Token) (any, error) {
 		return nil, fmt.Errorf("%w: %v", errProviderDown, down)
 	}
 	return nil, err
-}
-
-// recordingTransport notes the outcome of every key set fetch.
-type recordingTransport struct {
-	next http.RoundTripper
-	p    *provider
-}
-
-func (t recordingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(r)
-	switch {
-	case err != nil:
-		t.p.record(fmt.Errorf("fetch key set: %w", err))
-	case resp.StatusCode != http.StatusOK:
-		t.p.record(fmt.Errorf("fetch key set: status %d", resp.StatusCode))
-	default:
-		t.p.record(nil)
-	}
-	return resp, err
 }
 
 // providers are the identity providers in use, one per JWKS URL.
@@ -141,37 +172,9 @@ func (ps *providers) get(url string) (*provider, error) {
 	if p, ok := ps.byURL[url]; ok {
 		return p, nil
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	p := &provider{url: url, stop: stop}
-	next := ps.opts.Client.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	client := *ps.opts.Client
-	client.Transport = recordingTransport{next: next, p: p}
-	storage, err := jwkset.NewStorageFromHTTP(url, jwkset.HTTPClientStorageOptions{
-		Client:                    &client,
-		Ctx:                       ctx,
-		HTTPTimeout:               ps.opts.Timeout,
-		NoErrorReturnFirstHTTPReq: true,
-		RefreshInterval:           ps.opts.Refresh,
-		RefreshErrorHandler:       func(_ context.Context, err error) { p.record(err) },
-	})
-	if err == nil {
-		storage, err = jwkset.NewHTTPClient(jwkset.HTTPClientOptions{
-			HTTPURLs: map[string]jwkset.Storage{url: storage},
-			// Never hold a request waiting for the limiter: an unknown key
-			// id within the interval is simply unknown.
-			RateLimitWaitMax:  time.Millisecond,
-			RefreshUnknownKID: rate.NewLimiter(rate.Every(ps.opts.UnknownKIDInterval), 1),
-		})
-	}
-	if err == nil {
-		p.keys, err = keyfunc.New(keyfunc.Options{Ctx: ctx, Storage: storage})
-	}
+	p, err := newProvider(url, ps.opts)
 	if err != nil {
-		stop()
-		return nil, fmt.Errorf("identity provider %s: %w", url, err)
+		return nil, err
 	}
 	ps.byURL[url] = p
 	return p, nil
