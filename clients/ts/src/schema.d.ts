@@ -209,12 +209,12 @@ export interface paths {
         };
         /**
          * Get a bucket's anonymous access
-         * @description The canned policy in effect for prefix (empty: the whole bucket) and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy.
+         * @description What anonymous users may do under prefix (empty: the whole bucket), and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy. policy is the canned policy (none, readonly, writeonly, readwrite) that says exactly what anonymous users may do there, or custom when none of them does: a document grants more or less (another action, a condition, NotResource, part of the prefix, a listing of its names). It is none only when nothing under the prefix is public.
          */
         get: operations["getBucketPolicy"];
         /**
          * Set a bucket's anonymous access
-         * @description Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+         * @description Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
          */
         put: operations["putBucketPolicy"];
         post?: never;
@@ -328,6 +328,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe the credential
+         * @description The tenant, the kind of credential (tenant key, scoped key or user token) and its id, its scopes, and the buckets, object name prefix and expiry it is limited to. Any valid credential may ask; apps use it to show what they may do.
+         */
+        get: operations["whoami"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -377,7 +397,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key.
+         * @description 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
          */
         get: operations["readyz"];
         put?: never;
@@ -411,10 +431,12 @@ export interface components {
             /** @description Document is the bucket's whole stored policy, null when it has none. */
             document: Record<string, never> | null;
             /**
+             * @description Policy is what anonymous users may do under prefix: a canned policy,
+             *     or custom when the document grants something none of them says.
              * @example readonly
              * @enum {string}
              */
-            policy: "none" | "readonly" | "writeonly" | "readwrite";
+            policy: "none" | "readonly" | "writeonly" | "readwrite" | "custom";
             /** @example public/ */
             prefix: string;
         };
@@ -507,6 +529,12 @@ export interface components {
             time: string;
             /** @example s3:ObjectCreated:Put */
             type: string;
+        };
+        IdentityProviderStatus: {
+            /** @example https://login.acme.example/.well-known/jwks.json */
+            jwksUrl: string;
+            /** @example false */
+            reachable: boolean;
         };
         IncompleteUpload: {
             /** Format: date-time */
@@ -659,6 +687,11 @@ export interface components {
             prefix?: string;
         };
         Status: {
+            /**
+             * @description IdentityProviders lists the tenants' identity providers that cannot
+             *     be reached (readiness only).
+             */
+            identityProviders?: components["schemas"]["IdentityProviderStatus"][];
             /** @example ok */
             status: string;
         };
@@ -675,6 +708,34 @@ export interface components {
              */
             size: number;
             versionId?: string;
+        };
+        Whoami: {
+            /**
+             * @example [
+             *       "photos"
+             *     ]
+             */
+            buckets?: string[];
+            /** @example 2027-06-30T00:00:00Z */
+            expires?: string;
+            /** @example web-gallery */
+            id: string;
+            /**
+             * @example scoped
+             * @enum {string}
+             */
+            kind: "tenant" | "scoped" | "jwt";
+            /** @example public/ */
+            prefix?: string;
+            /**
+             * @example [
+             *       "objects:read",
+             *       "objects:list"
+             *     ]
+             */
+            scopes: string[];
+            /** @example acme */
+            tenant: string;
         };
     };
     responses: never;
@@ -3245,6 +3306,53 @@ export interface operations {
             };
             /** @description BackendTimeout */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Whoami"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BackendUnavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
