@@ -109,10 +109,9 @@ func (a *Authenticator) Close() { a.jwks.close() }
 // notification API and nothing lost while a watch would be re-armed.
 // report is told the outcome of every reload attempt.
 func (a *Authenticator) Watch(ctx context.Context, path string, interval time.Duration, report func(error)) {
+	// The first look always reloads: the file may have changed between
+	// the load that built the registry in force and this watch's start.
 	var last [sha256.Size]byte
-	if data, err := os.ReadFile(path); err == nil {
-		last = sha256.Sum256(data)
-	}
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
