@@ -37,14 +37,23 @@ func (r *Registry) Resolve(ctx context.Context, credential string) (*Principal, 
 	if credential == "" {
 		return nil, errs.New(errs.Unauthorized, "missing credential")
 	}
-	if p, ok := r.byKey[sha256.Sum256([]byte(credential))]; ok {
+	sum := sha256.Sum256([]byte(credential))
+	if p, ok := r.byKey[sum]; ok {
 		if p.ExpiredAt(time.Now()) {
 			return nil, errs.New(errs.Unauthorized, "the API key has expired")
 		}
 		return p, nil
 	}
 	if strings.Count(credential, ".") == 2 && len(r.byIssuer) > 0 {
-		return r.resolveToken(ctx, credential)
+		now := time.Now()
+		if p, ok := r.tokens.get(sum, now); ok {
+			return p, nil
+		}
+		p, err := r.resolveToken(ctx, credential)
+		if err == nil {
+			r.tokens.put(sum, p, now)
+		}
+		return p, err
 	}
 	return nil, errs.New(errs.Unauthorized, "unknown API key")
 }

@@ -52,6 +52,8 @@ type Registry struct {
 	// jwks verifies token signatures; nil until an Authenticator serves
 	// the registry (tokens are then refused).
 	jwks *providers
+	// tokens caches verified tokens; a reload starts with an empty one.
+	tokens *tokenCache
 }
 
 // file is the YAML shape of the tenants file. The types are named so that
@@ -135,7 +137,7 @@ func parse(data []byte, prev *Registry) (*Registry, error) {
 	ids := map[string]bool{}
 	keyOwner := map[[sha256.Size]byte]string{}
 	storeUser := map[string]string{} // s3.accessKey: the tenant that has it
-	reg := &Registry{byKey: map[[sha256.Size]byte]*Principal{}, byIssuer: map[string][]*JWTConfig{}}
+	reg := &Registry{byKey: map[[sha256.Size]byte]*Principal{}, byIssuer: map[string][]*JWTConfig{}, tokens: newTokenCache()}
 	for i, ft := range f.Tenants {
 		name := ft.ID
 		if name == "" {
