@@ -85,8 +85,9 @@ func (idp *testIDP) jwks() map[string]any {
 			keys = append(keys, map[string]any{"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256",
 				"n": b64(pub.N.Bytes()), "e": b64(big.NewInt(int64(pub.E)).Bytes())})
 		case *ecdsa.PublicKey:
+			point, _ := pub.Bytes() // 0x04 || X || Y
 			keys = append(keys, map[string]any{"kty": "EC", "kid": kid, "use": "sig", "alg": "ES256", "crv": "P-256",
-				"x": b64(pub.X.FillBytes(make([]byte, 32))), "y": b64(pub.Y.FillBytes(make([]byte, 32)))})
+				"x": b64(point[1:33]), "y": b64(point[33:])})
 		}
 	}
 	return map[string]any{"keys": keys}

@@ -19,12 +19,6 @@ type fileScopedKey struct {
 	Expires string   `yaml:"expires"`
 }
 
-// keyEntry is what a key digest resolves to: the tenant key principal, or
-// a scoped key's.
-type keyEntry struct {
-	principal *Principal
-}
-
 // scopedPrincipal validates one scopedKeys entry and builds its principal.
 func scopedPrincipal(t *Tenant, fk fileScopedKey) (*Principal, error) {
 	if !idPattern.MatchString(fk.ID) {
