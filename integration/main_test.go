@@ -48,9 +48,9 @@ const (
 	// alphaShareKey is a scoped key of alpha: read and list under share/,
 	// expiring an hour after the suite starts.
 	alphaShareKey = "alpha-share-key-0123456789abcdefghij"
-	betaKey        = "beta-key-0123456789abcdefghijklmno"
-	webhookARN     = "arn:minio:sqs::PRIMARY:webhook"
-	testPartSize   = 5 << 20 // S3's smallest part: multipart paths run with small objects
+	betaKey       = "beta-key-0123456789abcdefghijklmno"
+	webhookARN    = "arn:minio:sqs::PRIMARY:webhook"
+	testPartSize  = 5 << 20 // S3's smallest part: multipart paths run with small objects
 )
 
 // env is what TestMain set up.
