@@ -9,7 +9,6 @@ package access
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -42,10 +41,19 @@ func (t *Tenant) AllowsTarget(arn string) bool {
 	return slices.Contains(t.NotificationTargets, arn)
 }
 
-// Registry is the immutable set of tenants loaded at startup.
+// Registry is an immutable set of tenants, as one tenants file defines them.
 type Registry struct {
 	tenants []*Tenant
-	byKey   map[[sha256.Size]byte]*Tenant // SHA-256 of each API key
+	// byKey maps the SHA-256 of each API key, tenant or scoped, to the
+	// principal it resolves to.
+	byKey map[[sha256.Size]byte]*Principal
+	// byIssuer holds the tenants' jwt blocks by token issuer.
+	byIssuer map[string][]*JWTConfig
+	// jwks verifies token signatures; nil until an Authenticator serves
+	// the registry (tokens are then refused).
+	jwks *providers
+	// tokens caches verified tokens; a reload starts with an empty one.
+	tokens *tokenCache
 }
 
 // file is the YAML shape of the tenants file. The types are named so that
@@ -55,11 +63,13 @@ type file struct {
 }
 
 type fileTenant struct {
-	ID                  string        `yaml:"id"`
-	BucketPrefix        string        `yaml:"bucketPrefix"`
-	APIKeys             []string      `yaml:"apiKeys"`
-	S3                  s3Credentials `yaml:"s3"`
-	NotificationTargets []string      `yaml:"notificationTargets"`
+	ID                  string          `yaml:"id"`
+	BucketPrefix        string          `yaml:"bucketPrefix"`
+	APIKeys             []string        `yaml:"apiKeys"`
+	S3                  s3Credentials   `yaml:"s3"`
+	NotificationTargets []string        `yaml:"notificationTargets"`
+	ScopedKeys          []fileScopedKey `yaml:"scopedKeys"`
+	JWT                 *fileJWT        `yaml:"jwt"`
 }
 
 type s3Credentials struct {
@@ -106,7 +116,12 @@ func Load(path string) (*Registry, error) {
 
 // Parse validates a tenants file and builds the registry. Every problem is
 // reported, each naming the tenant it belongs to.
-func Parse(data []byte) (*Registry, error) {
+func Parse(data []byte) (*Registry, error) { return parse(data, nil) }
+
+// parse is Parse keeping, from prev, the *Tenant of every tenant whose
+// store-facing settings did not change, so that store clients keyed by
+// tenant survive a reload.
+func parse(data []byte, prev *Registry) (*Registry, error) {
 	var f file
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -122,7 +137,7 @@ func Parse(data []byte) (*Registry, error) {
 	ids := map[string]bool{}
 	keyOwner := map[[sha256.Size]byte]string{}
 	storeUser := map[string]string{} // s3.accessKey: the tenant that has it
-	reg := &Registry{byKey: map[[sha256.Size]byte]*Tenant{}}
+	reg := &Registry{byKey: map[[sha256.Size]byte]*Principal{}, byIssuer: map[string][]*JWTConfig{}, tokens: newTokenCache()}
 	for i, ft := range f.Tenants {
 		name := ft.ID
 		if name == "" {
@@ -166,9 +181,11 @@ func Parse(data []byte) (*Registry, error) {
 				t.NotificationTargets = append(t.NotificationTargets, arn)
 			}
 		}
+		t = prev.same(t)
 		if len(ft.APIKeys) == 0 {
 			add("tenant %s: no apiKeys", name)
 		}
+		tp := TenantPrincipal(t)
 		for j, k := range ft.APIKeys {
 			h, err := keyHash(k)
 			if err != nil {
@@ -176,14 +193,23 @@ func Parse(data []byte) (*Registry, error) {
 				continue
 			}
 			if owner, dup := keyOwner[h]; dup {
-				add("tenant %s: apiKeys[%d] is also a key of tenant %s", name, j, owner)
+				add("tenant %s: apiKeys[%d] is also a key of %s", name, j, owner)
 				continue
 			}
-			keyOwner[h] = name
-			reg.byKey[h] = t
+			keyOwner[h] = "tenant " + name
+			reg.byKey[h] = tp
+		}
+		problems = append(problems, reg.addScopedKeys(t, name, ft.ScopedKeys, keyOwner)...)
+		if ft.JWT != nil {
+			if jc, err := parseJWTConfig(t, *ft.JWT); err != nil {
+				add("tenant %s: jwt: %v", name, err)
+			} else {
+				reg.byIssuer[jc.Issuer] = append(reg.byIssuer[jc.Issuer], jc)
+			}
 		}
 		reg.tenants = append(reg.tenants, t)
 	}
+	problems = append(problems, sharedAudiences(reg.byIssuer)...)
 	problems = append(problems, overlappingPrefixes(reg.tenants)...)
 	if len(problems) > 0 {
 		return nil, errors.New(strings.Join(problems, "; "))
@@ -254,7 +280,8 @@ func HashKey(plain string) string {
 	return hashPrefix + hex.EncodeToString(h[:])
 }
 
-// Authenticate returns the tenant that owns key. The key's SHA-256 digest is
+// Authenticate returns the tenant whose tenant key is key (scoped keys and
+// tokens: Resolve). The key's SHA-256 digest is
 // looked up in a map: the cost does not grow with the number of keys, and
 // no key material is compared, only digests, which tell an attacker timing
 // the lookup nothing about any key.
@@ -262,24 +289,14 @@ func (r *Registry) Authenticate(key string) (*Tenant, bool) {
 	if key == "" {
 		return nil, false
 	}
-	t, ok := r.byKey[sha256.Sum256([]byte(key))]
-	return t, ok
+	p, ok := r.byKey[sha256.Sum256([]byte(key))]
+	if !ok || p.Kind != KindTenant {
+		return nil, false
+	}
+	return p.Tenant, true
 }
 
 // All returns the tenants in file order.
 func (r *Registry) All() []*Tenant {
 	return append([]*Tenant(nil), r.tenants...)
-}
-
-type ctxKey struct{}
-
-// NewContext returns a context that carries t.
-func NewContext(ctx context.Context, t *Tenant) context.Context {
-	return context.WithValue(ctx, ctxKey{}, t)
-}
-
-// FromContext returns the tenant of ctx, if any.
-func FromContext(ctx context.Context) (*Tenant, bool) {
-	t, ok := ctx.Value(ctxKey{}).(*Tenant)
-	return t, ok && t != nil
 }

@@ -17,7 +17,7 @@ import (
 // Config is what the HTTP layer is built from.
 type Config struct {
 	Service        service.Service
-	Tenants        *access.Registry
+	Tenants        access.Resolver // *access.Authenticator, or a fixed *access.Registry
 	Logger         *zap.Logger
 	CORSOrigins    []string // exact origins allowed to call from a browser; none: no CORS
 	MaxJSONBody    int64    // largest JSON request body in bytes; 0: config.DefaultMaxJSONBodyKiB
@@ -47,6 +47,9 @@ type Config struct {
 	// BodyIdleTimeout is how long a request body may send nothing before
 	// the request is cut; 0: config.DefaultBodyIdleTimeout.
 	BodyIdleTimeout time.Duration
+	// IdentityProviders, when not nil, reports the tenants' identity
+	// providers for GET /readyz (access.Authenticator.Providers).
+	IdentityProviders func() []access.ProviderStatus
 	// Shutdown, when not nil, ends when the server begins to shut down:
 	// event streams then say so and end.
 	Shutdown context.Context
@@ -64,6 +67,7 @@ type handler struct {
 	uploadLimit    echo.MiddlewareFunc
 	streamLimit    echo.MiddlewareFunc
 	shutdown       <-chan struct{} // closed when the server shuts down
+	providers      func() []access.ProviderStatus
 }
 
 // New returns the gateway's HTTP handler: middleware, routes and the error
@@ -79,6 +83,7 @@ func New(cfg Config) *echo.Echo {
 		metrics:        cfg.Metrics,
 		uploadLimit:    middleware.UploadLimit(cfg.MaxUploads),
 		streamLimit:    middleware.StreamLimit(cfg.MaxStreams),
+		providers:      cfg.IdentityProviders,
 	}
 	if cfg.Shutdown != nil {
 		h.shutdown = cfg.Shutdown.Done()

@@ -26,7 +26,7 @@ func (h *handler) healthz(c echo.Context) error {
 // readyz godoc
 //
 //	@Summary		Readiness
-//	@Description	200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key.
+//	@Description	200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
 //	@ID				readyz
 //	@Tags			health
 //	@Produce		json
@@ -43,5 +43,20 @@ func (h *handler) readyz(c echo.Context) error {
 		}
 		return errs.Wrap(err, errs.BackendUnavailable, "the object store is unavailable")
 	}
-	return c.JSON(http.StatusOK, statusResponse{Status: "ready"})
+	return c.JSON(http.StatusOK, statusResponse{Status: "ready", IdentityProviders: h.identityProviders()})
+}
+
+// identityProviders lists the identity providers whose key sets could not
+// be fetched the last time.
+func (h *handler) identityProviders() []providerStatusResponse {
+	if h.providers == nil {
+		return nil
+	}
+	var out []providerStatusResponse
+	for _, p := range h.providers() {
+		if !p.Reachable {
+			out = append(out, providerStatusResponse{JWKSURL: p.JWKSURL, Reachable: false})
+		}
+	}
+	return out
 }

@@ -23,6 +23,8 @@ func (h *handler) routes(e *echo.Echo) {
 
 	v1 := e.Group("/api/v1")
 
+	v1.GET("/whoami", h.whoami)
+
 	v1.GET("/buckets", h.listBuckets)
 	v1.POST("/buckets", h.createBucket)
 	v1.GET("/buckets/:bucket", h.getBucket)

@@ -31,7 +31,17 @@ type errorBody struct {
 // statusResponse is the body of the health checks.
 type statusResponse struct {
 	Status string `json:"status" validate:"required" example:"ok"`
+	// IdentityProviders lists the tenants' identity providers that cannot
+	// be reached (readiness only).
+	IdentityProviders []providerStatusResponse `json:"identityProviders,omitempty"`
 } // @name Status
+
+// providerStatusResponse names an identity provider whose key set could
+// not be fetched.
+type providerStatusResponse struct {
+	JWKSURL   string `json:"jwksUrl" validate:"required" example:"https://login.acme.example/.well-known/jwks.json"`
+	Reachable bool   `json:"reachable" validate:"required" example:"false"`
+} // @name IdentityProviderStatus
 
 // Buckets.
 

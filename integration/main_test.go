@@ -32,6 +32,8 @@ tenants:
     bucketPrefix: alpha-
     apiKeys: ["` + alphaKey + `", "` + access.HashKey(alphaHashedKey) + `"]
     s3: {accessKey: alpha-svc, secretKey: alpha-secret-value}
+    scopedKeys:
+      - {id: share-reader, key: "` + alphaShareKey + `", scopes: [objects:read, objects:list], prefix: share/, expires: ` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `}
   - id: beta
     bucketPrefix: beta-
     apiKeys: ["` + betaKey + `"]
@@ -43,9 +45,12 @@ tenants:
 const (
 	alphaKey       = "alpha-key-0123456789abcdefghijklmn"
 	alphaHashedKey = "alpha-hashed-key" // configured only as its sha256
-	betaKey        = "beta-key-0123456789abcdefghijklmno"
-	webhookARN     = "arn:minio:sqs::PRIMARY:webhook"
-	testPartSize   = 5 << 20 // S3's smallest part: multipart paths run with small objects
+	// alphaShareKey is a scoped key of alpha: read and list under share/,
+	// expiring an hour after the suite starts.
+	alphaShareKey = "alpha-share-key-0123456789abcdefghij"
+	betaKey       = "beta-key-0123456789abcdefghijklmno"
+	webhookARN    = "arn:minio:sqs::PRIMARY:webhook"
+	testPartSize  = 5 << 20 // S3's smallest part: multipart paths run with small objects
 )
 
 // env is what TestMain set up.

@@ -37,11 +37,13 @@ func AllowQueryKey(routes ...string) AuthOption {
 	}
 }
 
-// Auth resolves the request's API key to a tenant and puts the tenant in the
-// request's context (access.NewContext). The key comes from
+// Auth resolves the request's credential (a tenant key, a scoped key or a
+// user token) to a principal and puts it in the request's context
+// (access.WithPrincipal; access.FromContext gives its tenant). The
+// credential comes from
 // "Authorization: Bearer <key>" or, when there is no Authorization header,
-// from X-API-Key. A missing or unknown key is a 401 Unauthorized; the error
-// renderer adds WWW-Authenticate: Bearer.
+// from X-API-Key. A missing, unknown or expired credential is a 401
+// Unauthorized; the error renderer adds WWW-Authenticate: Bearer.
 //
 // Public paths (IsPublicPath) pass without a key. Every other request,
 // known route or not, OPTIONS included, needs one, so an unauthenticated
@@ -49,7 +51,7 @@ func AllowQueryKey(routes ...string) AuthOption {
 // browsers send without credentials, are answered by CORS before this for
 // the configured origins; preflights from other origins get the same 401 as
 // any request without a key.
-func Auth(reg *access.Registry, opts ...AuthOption) echo.MiddlewareFunc {
+func Auth(reg access.Resolver, opts ...AuthOption) echo.MiddlewareFunc {
 	cfg := authConfig{queryKeyRoutes: map[string]bool{}}
 	for _, o := range opts {
 		o(&cfg)
@@ -67,11 +69,11 @@ func Auth(reg *access.Registry, opts ...AuthOption) echo.MiddlewareFunc {
 			if err != nil {
 				return err
 			}
-			t, ok := reg.Authenticate(key)
-			if !ok {
-				return errs.New(errs.Unauthorized, "unknown API key")
+			p, err := reg.Resolve(r.Context(), key)
+			if err != nil {
+				return err
 			}
-			c.SetRequest(r.WithContext(access.NewContext(r.Context(), t)))
+			c.SetRequest(r.WithContext(access.WithPrincipal(r.Context(), p)))
 			return next(c)
 		}
 	}

@@ -44,6 +44,11 @@ type Server struct {
 	endStreams context.CancelFunc
 	active     atomic.Int64 // requests being handled
 	sweeper    *uploadSweeper
+	// auth resolves credentials against the tenants in force.
+	auth *access.Authenticator
+	// watchFile is the tenants file to reload on change ("" when the
+	// tenants were given in Options).
+	watchFile string
 }
 
 // New builds the gateway: it loads the tenants, makes one store client per
@@ -68,6 +73,8 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
+	auth := access.NewAuthenticator(reg, access.JWKSOptions{})
+	registerTenantsMetrics(registry, auth)
 	store, err := miniostore.New(miniostore.Config{
 		Endpoint:         opts.Config.S3Endpoint,
 		PublicURL:        opts.Config.S3PublicURL,
@@ -82,11 +89,13 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	svc := service.New(store, service.WithPartSize(opts.Config.PartSize), service.WithMaxUploadSize(opts.Config.MaxMultipartSize))
+	auth.OnReload(store.Update)
+	gateway := service.New(store, service.WithPartSize(opts.Config.PartSize), service.WithMaxUploadSize(opts.Config.MaxMultipartSize))
+	svc := service.Authorize(gateway)
 	shutdown, endStreams := context.WithCancel(context.Background())
 	e := handlers.New(handlers.Config{
 		Service:        svc,
-		Tenants:        reg,
+		Tenants:        auth,
 		Logger:         logger,
 		CORSOrigins:    opts.Config.CORSOrigins,
 		MaxJSONBody:    opts.Config.MaxJSONBody,
@@ -101,13 +110,19 @@ func New(opts Options) (*Server, error) {
 		MaxStreams:     opts.Config.MaxStreams,
 		Shutdown:       shutdown,
 
+		IdentityProviders: auth.Providers,
+
 		BodyIdleTimeout: opts.Config.BodyIdleTimeout,
 	})
 	sweeper := &uploadSweeper{
-		svc: svc, tenants: reg.All(), ttl: opts.Config.MultipartTTL,
+		svc: gateway, tenants: func() []*access.Tenant { return auth.Registry().All() }, ttl: opts.Config.MultipartTTL,
 		interval: sweepInterval(opts.Config.MultipartTTL), logger: logger.Named("sweeper"),
 	}
-	return &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams, sweeper: sweeper}, nil
+	srv := &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams, auth: auth, sweeper: sweeper}
+	if opts.Tenants == nil {
+		srv.watchFile = opts.Config.TenantsFile
+	}
+	return srv, nil
 }
 
 // Handler is the gateway's HTTP handler.
@@ -127,6 +142,10 @@ func (s *Server) SweepUploads(ctx context.Context) { s.sweeper.run(ctx) }
 // upload is aborted in the store) before it returns.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer s.endStreams()
+	defer s.auth.Close()
+	if s.watchFile != "" {
+		go s.auth.Watch(ctx, s.watchFile, tenantsPollInterval, s.logReload)
+	}
 	srv := &http.Server{
 		Handler:           s.track(s.handler),
 		ReadHeaderTimeout: config.ReadHeaderTimeout,

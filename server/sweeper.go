@@ -14,7 +14,7 @@ import (
 // ttl ago, in every tenant's buckets, every interval.
 type uploadSweeper struct {
 	svc      *service.Gateway
-	tenants  []*access.Tenant
+	tenants  func() []*access.Tenant // the tenants in force, read at each sweep
 	ttl      time.Duration
 	interval time.Duration
 	logger   *zap.Logger
@@ -43,7 +43,7 @@ func (s *uploadSweeper) run(ctx context.Context) {
 // sweep aborts the abandoned uploads of every tenant once.
 func (s *uploadSweeper) sweep(ctx context.Context) {
 	cutoff := time.Now().Add(-s.ttl)
-	for _, t := range s.tenants {
+	for _, t := range s.tenants() {
 		n, err := s.svc.AbortAbandonedUploads(ctx, t, cutoff)
 		if n > 0 {
 			s.logger.Info("aborted abandoned uploads", zap.String("tenant", t.ID), zap.Int("uploads", n), zap.Duration("ttl", s.ttl))

@@ -82,6 +82,7 @@ func serve(ctx context.Context, getenv func(string) string) error {
 			return fmt.Errorf("pprof on %s: %w", cfg.PprofAddr, err)
 		}
 	}
+	go reloadOnHangup(ctx, srv)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -105,4 +106,20 @@ func newLogger(level zapcore.Level) (*zap.Logger, error) {
 		return nil, fmt.Errorf("logger: %w", err)
 	}
 	return logger, nil
+}
+
+// reloadOnHangup reads the tenants file again on each SIGHUP until ctx
+// ends (the server logs the outcome).
+func reloadOnHangup(ctx context.Context, srv *server.Server) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			_ = srv.ReloadTenants()
+		}
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"s3gateway/handlers"
 )
 
 // fixUp says in OpenAPI 3 what the Swagger 2.0 annotations cannot:
@@ -19,7 +21,9 @@ import (
 //     whatever the operation produces on success;
 //   - every operation that needs an API key may answer 429 SlowDown (the
 //     per-tenant request rate), which is said once here rather than on
-//     every handler.
+//     every handler;
+//   - every operation that needs a credential states the scopes it needs
+//     as x-required-scopes, from the one table in handlers (scopes.go).
 func fixUp(doc *openapi3.T) error {
 	if doc.Paths == nil {
 		return fmt.Errorf("document has no paths")
@@ -35,6 +39,9 @@ func fixUp(doc *openapi3.T) error {
 			fixRequestBody(op)
 			fixResponses(op, errorBody)
 			addThrottled(method, op, errorBody)
+			if err := addRequiredScopes(op); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -114,3 +121,20 @@ const (
 	errorSchemaName = "ErrorResponse"
 	errorBodyRef    = "#/components/schemas/" + errorSchemaName
 )
+
+// addRequiredScopes states the scopes an operation needs (API.md,
+// "Access"); an empty list: any valid credential.
+func addRequiredScopes(op *openapi3.Operation) error {
+	scopes, authenticated := handlers.OperationScopes(op.OperationID)
+	if !authenticated {
+		return nil
+	}
+	if scopes == nil {
+		return fmt.Errorf("operation %s needs a credential but has no line in handlers' operationScopes", op.OperationID)
+	}
+	if op.Extensions == nil {
+		op.Extensions = map[string]any{}
+	}
+	op.Extensions["x-required-scopes"] = scopes
+	return nil
+}

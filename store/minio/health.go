@@ -52,6 +52,8 @@ func (s *Store) Ready(ctx context.Context) error {
 // probe is the same request every time; nil when there are no tenants.
 func (s *Store) probeClient() *client {
 	var best *client
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	for t, c := range s.clients {
 		if best == nil || t.ID < best.tenant.ID {
 			best = c

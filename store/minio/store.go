@@ -64,7 +64,10 @@ const MaxSingleCopy = 5 << 30
 // Store is the service.Store over minio-go. It holds one client per
 // tenant, built once at startup with that tenant's own credentials.
 type Store struct {
-	cfg     Config
+	cfg Config
+	// clients are the tenants' clients; Update replaces them when the
+	// tenants file is reloaded.
+	mu      sync.RWMutex
 	clients map[*access.Tenant]*client
 	// parts holds PartSize buffers for uploads of unknown size: one
 	// buffer per such upload in flight bounds their memory.
@@ -171,7 +174,9 @@ func (s *Store) newClient(t *access.Tenant) (*client, error) {
 
 // Client implements service.Store.
 func (s *Store) Client(t *access.Tenant) (service.StoreClient, bool) {
+	s.mu.RLock()
 	c, ok := s.clients[t]
+	s.mu.RUnlock()
 	if !ok {
 		return nil, false
 	}

@@ -117,6 +117,27 @@ func (e PutBucketPolicyRequestPolicy) Valid() bool {
 	}
 }
 
+// Defines values for WhoamiKind.
+const (
+	Jwt    WhoamiKind = "jwt"
+	Scoped WhoamiKind = "scoped"
+	Tenant WhoamiKind = "tenant"
+)
+
+// Valid indicates whether the value is a known member of the WhoamiKind enum.
+func (e WhoamiKind) Valid() bool {
+	switch e {
+	case Jwt:
+		return true
+	case Scoped:
+		return true
+	case Tenant:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListObjectsParamsApiVersion.
 const (
 	V1 ListObjectsParamsApiVersion = "v1"
@@ -311,6 +332,15 @@ type Event struct {
 
 	// Type Example: s3:ObjectCreated:Put
 	Type string `json:"type"`
+}
+
+// IdentityProviderStatus defines model for IdentityProviderStatus.
+type IdentityProviderStatus struct {
+	// JwksUrl Example: https://login.acme.example/.well-known/jwks.json
+	JwksUrl string `json:"jwksUrl"`
+
+	// Reachable Example: false
+	Reachable bool `json:"reachable"`
 }
 
 // IncompleteUpload defines model for IncompleteUpload.
@@ -531,6 +561,10 @@ type SignedParts struct {
 
 // Status defines model for Status.
 type Status struct {
+	// IdentityProviders IdentityProviders lists the tenants' identity providers that cannot
+	// be reached (readiness only).
+	IdentityProviders *[]IdentityProviderStatus `json:"identityProviders,omitempty"`
+
 	// Status Example: ok
 	Status string `json:"status"`
 }
@@ -567,6 +601,33 @@ type UploadedObject struct {
 	Size      int64   `json:"size"`
 	VersionId *string `json:"versionId,omitempty"`
 }
+
+// Whoami defines model for Whoami.
+type Whoami struct {
+	// Buckets Example: ["photos"]
+	Buckets *[]string `json:"buckets,omitempty"`
+
+	// Expires Example: 2027-06-30T00:00:00Z
+	Expires *string `json:"expires,omitempty"`
+
+	// Id Example: web-gallery
+	Id string `json:"id"`
+
+	// Kind Example: scoped
+	Kind WhoamiKind `json:"kind"`
+
+	// Prefix Example: public/
+	Prefix *string `json:"prefix,omitempty"`
+
+	// Scopes Example: ["objects:read","objects:list"]
+	Scopes []string `json:"scopes"`
+
+	// Tenant Example: acme
+	Tenant string `json:"tenant"`
+}
+
+// WhoamiKind Example: scoped
+type WhoamiKind string
 
 // StreamBucketEventsParams defines parameters for StreamBucketEvents.
 type StreamBucketEventsParams struct {
@@ -1101,6 +1162,13 @@ type ClientInterface interface {
 	// Corresponds with DELETE /api/v1/buckets/{bucket}/uploads/{name} (the `DeleteIncompleteUpload` operationId).
 	DeleteIncompleteUpload(ctx context.Context, bucket string, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// Whoami Describe the credential
+	//
+	// The tenant, the kind of credential (tenant key, scoped key or user token) and its id, its scopes, and the buckets, object name prefix and expiry it is limited to. Any valid credential may ask; apps use it to show what they may do.
+	//
+	// Corresponds with GET /api/v1/whoami (the `Whoami` operationId).
+	Whoami(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// Healthz Liveness
 	//
 	// 200 while the process serves requests. Needs no API key.
@@ -1117,7 +1185,7 @@ type ClientInterface interface {
 
 	// Readyz Readiness
 	//
-	// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key.
+	// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
 	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1847,6 +1915,23 @@ func (c *Client) DeleteIncompleteUpload(ctx context.Context, bucket string, name
 	return c.Client.Do(req)
 }
 
+// Whoami Describe the credential
+//
+// The tenant, the kind of credential (tenant key, scoped key or user token) and its id, its scopes, and the buckets, object name prefix and expiry it is limited to. Any valid credential may ask; apps use it to show what they may do.
+//
+// Corresponds with GET /api/v1/whoami (the `Whoami` operationId).
+func (c *Client) Whoami(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWhoamiRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // Healthz Liveness
 //
 // 200 while the process serves requests. Needs no API key.
@@ -1883,7 +1968,7 @@ func (c *Client) Metrics(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 
 // Readyz Readiness
 //
-// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key.
+// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
 func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3489,6 +3574,33 @@ func NewDeleteIncompleteUploadRequest(server string, bucket string, name string)
 	return req, nil
 }
 
+// NewWhoamiRequest constructs an http.Request for the Whoami method
+func NewWhoamiRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/whoami")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewHealthzRequest constructs an http.Request for the Healthz method
 func NewHealthzRequest(server string) (*http.Request, error) {
 	var err error
@@ -3974,6 +4086,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/v1/buckets/{bucket}/uploads/{name} (the `DeleteIncompleteUpload` operationId).
 	DeleteIncompleteUploadWithResponse(ctx context.Context, bucket string, name string, reqEditors ...RequestEditorFn) (*DeleteIncompleteUploadResponse, error)
 
+	// WhoamiWithResponse Describe the credential
+	//
+	// The tenant, the kind of credential (tenant key, scoped key or user token) and its id, its scopes, and the buckets, object name prefix and expiry it is limited to. Any valid credential may ask; apps use it to show what they may do.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/whoami (the `Whoami` operationId).
+	WhoamiWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*WhoamiResponse, error)
+
 	// HealthzWithResponse Liveness
 	//
 	// 200 while the process serves requests. Needs no API key.
@@ -3994,7 +4115,7 @@ type ClientWithResponsesInterface interface {
 
 	// ReadyzWithResponse Readiness
 	//
-	// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key.
+	// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6848,6 +6969,68 @@ func (r DeleteIncompleteUploadResponse) ContentType() string {
 	return ""
 }
 
+type WhoamiResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Whoami
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *ErrorResponse
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ErrorResponse
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ErrorResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r WhoamiResponse) GetJSON200() *Whoami {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r WhoamiResponse) GetJSON401() *ErrorResponse {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r WhoamiResponse) GetJSON429() *ErrorResponse {
+	return r.JSON429
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r WhoamiResponse) GetJSON503() *ErrorResponse {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r WhoamiResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WhoamiResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WhoamiResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WhoamiResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type HealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7578,6 +7761,21 @@ func (c *ClientWithResponses) DeleteIncompleteUploadWithResponse(ctx context.Con
 	return ParseDeleteIncompleteUploadResponse(rsp)
 }
 
+// WhoamiWithResponse Describe the credential
+//
+// The tenant, the kind of credential (tenant key, scoped key or user token) and its id, its scopes, and the buckets, object name prefix and expiry it is limited to. Any valid credential may ask; apps use it to show what they may do.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/whoami (the `Whoami` operationId).
+func (c *ClientWithResponses) WhoamiWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*WhoamiResponse, error) {
+	rsp, err := c.Whoami(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWhoamiResponse(rsp)
+}
+
 // HealthzWithResponse Liveness
 //
 // 200 while the process serves requests. Needs no API key.
@@ -7610,7 +7808,7 @@ func (c *ClientWithResponses) MetricsWithResponse(ctx context.Context, reqEditor
 
 // ReadyzWithResponse Readiness
 //
-// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key.
+// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10079,6 +10277,53 @@ func ParseDeleteIncompleteUploadResponse(rsp *http.Response) (*DeleteIncompleteU
 			return nil, err
 		}
 		response.JSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseWhoamiResponse parses an HTTP response from a WhoamiWithResponse call
+func ParseWhoamiResponse(rsp *http.Response) (*WhoamiResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WhoamiResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Whoami
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 

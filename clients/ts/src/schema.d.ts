@@ -412,6 +412,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe the credential
+         * @description The tenant, the kind of credential (tenant key, scoped key or user token) and its id, its scopes, and the buckets, object name prefix and expiry it is limited to. Any valid credential may ask; apps use it to show what they may do.
+         */
+        get: operations["whoami"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -461,7 +481,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key.
+         * @description 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
          */
         get: operations["readyz"];
         put?: never;
@@ -613,6 +633,12 @@ export interface components {
             time: string;
             /** @example s3:ObjectCreated:Put */
             type: string;
+        };
+        IdentityProviderStatus: {
+            /** @example https://login.acme.example/.well-known/jwks.json */
+            jwksUrl: string;
+            /** @example false */
+            reachable: boolean;
         };
         IncompleteUpload: {
             /** Format: date-time */
@@ -805,6 +831,11 @@ export interface components {
             parts: components["schemas"]["SignedPart"][];
         };
         Status: {
+            /**
+             * @description IdentityProviders lists the tenants' identity providers that cannot
+             *     be reached (readiness only).
+             */
+            identityProviders?: components["schemas"]["IdentityProviderStatus"][];
             /** @example ok */
             status: string;
         };
@@ -835,6 +866,34 @@ export interface components {
              */
             size: number;
             versionId?: string;
+        };
+        Whoami: {
+            /**
+             * @example [
+             *       "photos"
+             *     ]
+             */
+            buckets?: string[];
+            /** @example 2027-06-30T00:00:00Z */
+            expires?: string;
+            /** @example web-gallery */
+            id: string;
+            /**
+             * @example scoped
+             * @enum {string}
+             */
+            kind: "tenant" | "scoped" | "jwt";
+            /** @example public/ */
+            prefix?: string;
+            /**
+             * @example [
+             *       "objects:read",
+             *       "objects:list"
+             *     ]
+             */
+            scopes: string[];
+            /** @example acme */
+            tenant: string;
         };
     };
     responses: never;
@@ -3934,6 +3993,53 @@ export interface operations {
             };
             /** @description BackendTimeout */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Whoami"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BackendUnavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
