@@ -48,7 +48,7 @@ var operationScopes = map[string][]access.Scope{
 	"listUploadParts":         {access.ObjectsWrite},
 	"completeMultipartUpload": {access.ObjectsWrite},
 	"abortMultipartUpload":    {access.ObjectsWrite},
-	"presignPost":   {access.ObjectsWrite},
+	"presignPost":             {access.ObjectsWrite},
 }
 
 // publicOperations need no credential.
