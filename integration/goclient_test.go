@@ -106,7 +106,7 @@ func TestGoClient(t *testing.T) {
 	}
 	etags := map[string]string{}
 	for name, data := range objects {
-		up, err := client.PutObjectWithBodyWithResponse(ctx, bucket, name, "text/plain", strings.NewReader(data))
+		up, err := client.PutObjectWithBodyWithResponse(ctx, bucket, name, nil, "text/plain", strings.NewReader(data))
 		if err != nil || up.StatusCode() != http.StatusCreated || up.JSON201 == nil {
 			t.Fatalf("put %q: %v %s", name, err, bodyOf(up))
 		}

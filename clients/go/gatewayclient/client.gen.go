@@ -517,8 +517,26 @@ type UploadObjectFormMultipartBody struct {
 	// File the object's bytes
 	File openapi_types.File `json:"file"`
 
-	// Name object name (default: the file's filename)
+	// Name object name, before the file (default: the query's name, else the file's filename)
 	Name *string `json:"name,omitempty"`
+}
+
+// UploadObjectFormParams defines parameters for UploadObjectForm.
+type UploadObjectFormParams struct {
+	// Name object name (default: the name field, else the file's filename)
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// IfMatch one ETag, or *: store only if the object is that version (exists)
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IfNoneMatch *: store only if no object has the name
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// DeleteObjectParams defines parameters for DeleteObject.
+type DeleteObjectParams struct {
+	// IfMatch one ETag, or *: delete only if the object is that version (exists)
+	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // GetObjectParams defines parameters for GetObject.
@@ -535,8 +553,17 @@ type GetObjectParams struct {
 	// Range a single byte range: bytes=a-b, bytes=a- or bytes=-n
 	Range *string `json:"Range,omitempty"`
 
-	// IfNoneMatch an ETag; when it matches the answer is 304
+	// IfMatch ETags, or *: 412 unless one is the object's
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IfNoneMatch ETags, or *: 304 when one is the object's
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+
+	// IfModifiedSince an HTTP date: 304 unless modified after it
+	IfModifiedSince *string `json:"If-Modified-Since,omitempty"`
+
+	// IfUnmodifiedSince an HTTP date: 412 if modified after it
+	IfUnmodifiedSince *string `json:"If-Unmodified-Since,omitempty"`
 }
 
 // HeadObjectParams defines parameters for HeadObject.
@@ -544,8 +571,32 @@ type HeadObjectParams struct {
 	// Download true: Content-Disposition: attachment
 	Download *bool `form:"download,omitempty" json:"download,omitempty"`
 
-	// IfNoneMatch an ETag; when it matches the answer is 304
+	// IfMatch ETags, or *: 412 unless one is the object's
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IfNoneMatch ETags, or *: 304 when one is the object's
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+
+	// IfModifiedSince an HTTP date: 304 unless modified after it
+	IfModifiedSince *string `json:"If-Modified-Since,omitempty"`
+
+	// IfUnmodifiedSince an HTTP date: 412 if modified after it
+	IfUnmodifiedSince *string `json:"If-Unmodified-Since,omitempty"`
+}
+
+// PutObjectParams defines parameters for PutObject.
+type PutObjectParams struct {
+	// IfMatch one ETag, or *: store only if the object is that version (exists)
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IfNoneMatch *: store only if no object has the name
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+
+	// ContentMD5 base64 of the body's MD5
+	ContentMD5 *string `json:"Content-MD5,omitempty"`
+
+	// ReprDigest sha-256=:<base64 of the body's SHA-256>: (RFC 9530)
+	ReprDigest *string `json:"Repr-Digest,omitempty"`
 }
 
 // GetBucketPolicyParams defines parameters for GetBucketPolicy.
@@ -791,42 +842,46 @@ type ClientInterface interface {
 
 	// UploadObjectFormWithBody Upload an object with a form
 	//
-	// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The field "name" is the object name; it must come before the field "file", and when it is absent or empty the file's filename (its last path segment) is used. The file part's Content-Type is stored as the object's content type. X-Meta-<key> request headers become user metadata, as for PUT. Parts other than name and file are ignored, and so is everything after the file.
+	// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The object name is the query parameter name, or the form field "name", which must then come before the field "file"; a name field after the file is 400 InvalidArgument and nothing is stored. With neither, the file's filename (its last path segment) is used. A name in both places must be the same. The file part's Content-Type is stored as the object's content type (application/octet-stream when absent, a wildcard or invalid). X-Meta-<key> request headers become user metadata, as for PUT, and If-Match / If-None-Match: * make the upload conditional, as for PUT. Parts other than name and file are ignored.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/buckets/{bucket}/objects (the `UploadObjectForm` operationId).
-	UploadObjectFormWithBody(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UploadObjectFormWithBody(ctx context.Context, bucket string, params *UploadObjectFormParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteObject Delete an object
 	//
-	// Deletes the object. As in S3, deleting a name that does not exist also succeeds.
+	// Deletes the object. As in S3, deleting a name that does not exist also succeeds. With If-Match (one ETag, or *) the object is deleted only if it is that version (exists), else 412 PreconditionFailed; the store has no conditional delete, so the gateway compares, then deletes (README, "Conditional requests").
 	//
 	// Corresponds with DELETE /api/v1/buckets/{bucket}/objects/{name} (the `DeleteObject` operationId).
-	DeleteObject(ctx context.Context, bucket string, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteObject(ctx context.Context, bucket string, name string, params *DeleteObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetObject Download an object
 	//
-	// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. If-None-Match with the object's ETag (or *) gives 304 with ETag and no body. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
+	// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. Conditional reads follow RFC 9110 (evaluated in its order: If-Match, else If-Unmodified-Since; then If-None-Match, else If-Modified-Since): If-Match that matches no ETag or If-Unmodified-Since before the last modification is 412 PreconditionFailed; If-None-Match with the object's ETag (or *), or If-Modified-Since not before the last modification, is 304 with ETag and no body. The body sent is always that of the version the conditions were evaluated on. A whole object uploaded with a SHA-256 comes with Repr-Digest. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
 	//
 	// Corresponds with GET /api/v1/buckets/{bucket}/objects/{name} (the `GetObject` operationId).
 	GetObject(ctx context.Context, bucket string, name string, params *GetObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// HeadObject Describe an object in headers
 	//
-	// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) without a body. If-None-Match with the object's ETag (or *) gives 304. Range headers are not applied.
+	// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 	//
 	// Corresponds with HEAD /api/v1/buckets/{bucket}/objects/{name} (the `HeadObject` operationId).
 	HeadObject(ctx context.Context, bucket string, name string, params *HeadObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PutObjectWithBody Upload an object
 	//
-	// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+	// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as */* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved.
+	//
+	// Conditional writes: If-Match with one ETag stores only if the object is that version (with *: only if it exists), If-None-Match: * only if no object has the name; otherwise 412 PreconditionFailed and nothing is written. The store checks them when it commits, so of two writers that read the same ETag and both PUT with If-Match, exactly one succeeds.
+	//
+	// Checksums: Content-MD5 (base64 of the MD5) and Repr-Digest with a sha-256 member (RFC 9530, sha-256=:<base64>:) are checked against the body before the object becomes visible; a mismatch is 400 BadDigest and nothing is stored, with or without Content-Length. The SHA-256 is kept with the object and comes back as Repr-Digest on a GET or HEAD of the whole object.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/v1/buckets/{bucket}/objects/{name} (the `PutObject` operationId).
-	PutObjectWithBody(ctx context.Context, bucket string, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PutObjectWithBody(ctx context.Context, bucket string, name string, params *PutObjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteBucketPolicy Remove a bucket's policy
 	//
@@ -1229,13 +1284,13 @@ func (c *Client) ListObjects(ctx context.Context, bucket string, params *ListObj
 
 // UploadObjectFormWithBody Upload an object with a form
 //
-// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The field "name" is the object name; it must come before the field "file", and when it is absent or empty the file's filename (its last path segment) is used. The file part's Content-Type is stored as the object's content type. X-Meta-<key> request headers become user metadata, as for PUT. Parts other than name and file are ignored, and so is everything after the file.
+// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The object name is the query parameter name, or the form field "name", which must then come before the field "file"; a name field after the file is 400 InvalidArgument and nothing is stored. With neither, the file's filename (its last path segment) is used. A name in both places must be the same. The file part's Content-Type is stored as the object's content type (application/octet-stream when absent, a wildcard or invalid). X-Meta-<key> request headers become user metadata, as for PUT, and If-Match / If-None-Match: * make the upload conditional, as for PUT. Parts other than name and file are ignored.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/buckets/{bucket}/objects (the `UploadObjectForm` operationId).
-func (c *Client) UploadObjectFormWithBody(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUploadObjectFormRequestWithBody(c.Server, bucket, contentType, body)
+func (c *Client) UploadObjectFormWithBody(ctx context.Context, bucket string, params *UploadObjectFormParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadObjectFormRequestWithBody(c.Server, bucket, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1248,11 +1303,11 @@ func (c *Client) UploadObjectFormWithBody(ctx context.Context, bucket string, co
 
 // DeleteObject Delete an object
 //
-// Deletes the object. As in S3, deleting a name that does not exist also succeeds.
+// Deletes the object. As in S3, deleting a name that does not exist also succeeds. With If-Match (one ETag, or *) the object is deleted only if it is that version (exists), else 412 PreconditionFailed; the store has no conditional delete, so the gateway compares, then deletes (README, "Conditional requests").
 //
 // Corresponds with DELETE /api/v1/buckets/{bucket}/objects/{name} (the `DeleteObject` operationId).
-func (c *Client) DeleteObject(ctx context.Context, bucket string, name string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteObjectRequest(c.Server, bucket, name)
+func (c *Client) DeleteObject(ctx context.Context, bucket string, name string, params *DeleteObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteObjectRequest(c.Server, bucket, name, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1265,7 +1320,7 @@ func (c *Client) DeleteObject(ctx context.Context, bucket string, name string, r
 
 // GetObject Download an object
 //
-// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. If-None-Match with the object's ETag (or *) gives 304 with ETag and no body. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
+// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. Conditional reads follow RFC 9110 (evaluated in its order: If-Match, else If-Unmodified-Since; then If-None-Match, else If-Modified-Since): If-Match that matches no ETag or If-Unmodified-Since before the last modification is 412 PreconditionFailed; If-None-Match with the object's ETag (or *), or If-Modified-Since not before the last modification, is 304 with ETag and no body. The body sent is always that of the version the conditions were evaluated on. A whole object uploaded with a SHA-256 comes with Repr-Digest. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
 //
 // Corresponds with GET /api/v1/buckets/{bucket}/objects/{name} (the `GetObject` operationId).
 func (c *Client) GetObject(ctx context.Context, bucket string, name string, params *GetObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1282,7 +1337,7 @@ func (c *Client) GetObject(ctx context.Context, bucket string, name string, para
 
 // HeadObject Describe an object in headers
 //
-// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) without a body. If-None-Match with the object's ETag (or *) gives 304. Range headers are not applied.
+// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 //
 // Corresponds with HEAD /api/v1/buckets/{bucket}/objects/{name} (the `HeadObject` operationId).
 func (c *Client) HeadObject(ctx context.Context, bucket string, name string, params *HeadObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1299,13 +1354,17 @@ func (c *Client) HeadObject(ctx context.Context, bucket string, name string, par
 
 // PutObjectWithBody Upload an object
 //
-// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as */* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved.
+//
+// Conditional writes: If-Match with one ETag stores only if the object is that version (with *: only if it exists), If-None-Match: * only if no object has the name; otherwise 412 PreconditionFailed and nothing is written. The store checks them when it commits, so of two writers that read the same ETag and both PUT with If-Match, exactly one succeeds.
+//
+// Checksums: Content-MD5 (base64 of the MD5) and Repr-Digest with a sha-256 member (RFC 9530, sha-256=:<base64>:) are checked against the body before the object becomes visible; a mismatch is 400 BadDigest and nothing is stored, with or without Content-Length. The SHA-256 is kept with the object and comes back as Repr-Digest on a GET or HEAD of the whole object.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /api/v1/buckets/{bucket}/objects/{name} (the `PutObject` operationId).
-func (c *Client) PutObjectWithBody(ctx context.Context, bucket string, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPutObjectRequestWithBody(c.Server, bucket, name, contentType, body)
+func (c *Client) PutObjectWithBody(ctx context.Context, bucket string, name string, params *PutObjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutObjectRequestWithBody(c.Server, bucket, name, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2163,7 +2222,7 @@ func NewListObjectsRequest(server string, bucket string, params *ListObjectsPara
 }
 
 // NewUploadObjectFormRequestWithBody constructs an http.Request for the UploadObjectForm method, with any body, and a specified content type
-func NewUploadObjectFormRequestWithBody(server string, bucket string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUploadObjectFormRequestWithBody(server string, bucket string, params *UploadObjectFormParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2188,6 +2247,33 @@ func NewUploadObjectFormRequestWithBody(server string, bucket string, contentTyp
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -2195,11 +2281,37 @@ func NewUploadObjectFormRequestWithBody(server string, bucket string, contentTyp
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam1)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewDeleteObjectRequest constructs an http.Request for the DeleteObject method
-func NewDeleteObjectRequest(server string, bucket string, name string) (*http.Request, error) {
+func NewDeleteObjectRequest(server string, bucket string, name string, params *DeleteObjectParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2234,6 +2346,21 @@ func NewDeleteObjectRequest(server string, bucket string, name string) (*http.Re
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -2341,15 +2468,48 @@ func NewGetObjectRequest(server string, bucket string, name string, params *GetO
 			req.Header.Set("Range", headerParam0)
 		}
 
-		if params.IfNoneMatch != nil {
+		if params.IfMatch != nil {
 			var headerParam1 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("If-None-Match", headerParam1)
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam2)
+		}
+
+		if params.IfModifiedSince != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "If-Modified-Since", *params.IfModifiedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Modified-Since", headerParam3)
+		}
+
+		if params.IfUnmodifiedSince != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "If-Unmodified-Since", *params.IfUnmodifiedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Unmodified-Since", headerParam4)
 		}
 
 	}
@@ -2424,15 +2584,48 @@ func NewHeadObjectRequest(server string, bucket string, name string, params *Hea
 
 	if params != nil {
 
-		if params.IfNoneMatch != nil {
+		if params.IfMatch != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("If-None-Match", headerParam0)
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam1)
+		}
+
+		if params.IfModifiedSince != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-Modified-Since", *params.IfModifiedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Modified-Since", headerParam2)
+		}
+
+		if params.IfUnmodifiedSince != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "If-Unmodified-Since", *params.IfUnmodifiedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Unmodified-Since", headerParam3)
 		}
 
 	}
@@ -2441,7 +2634,7 @@ func NewHeadObjectRequest(server string, bucket string, name string, params *Hea
 }
 
 // NewPutObjectRequestWithBody constructs an http.Request for the PutObject method, with any body, and a specified content type
-func NewPutObjectRequestWithBody(server string, bucket string, name string, contentType string, body io.Reader) (*http.Request, error) {
+func NewPutObjectRequestWithBody(server string, bucket string, name string, params *PutObjectParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2479,6 +2672,54 @@ func NewPutObjectRequestWithBody(server string, bucket string, name string, cont
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam1)
+		}
+
+		if params.ContentMD5 != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-MD5", *params.ContentMD5, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-MD5", headerParam2)
+		}
+
+		if params.ReprDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Repr-Digest", *params.ReprDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Repr-Digest", headerParam3)
+		}
+
+	}
 
 	return req, nil
 }
@@ -3145,25 +3386,25 @@ type ClientWithResponsesInterface interface {
 
 	// UploadObjectFormWithBodyWithResponse Upload an object with a form
 	//
-	// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The field "name" is the object name; it must come before the field "file", and when it is absent or empty the file's filename (its last path segment) is used. The file part's Content-Type is stored as the object's content type. X-Meta-<key> request headers become user metadata, as for PUT. Parts other than name and file are ignored, and so is everything after the file.
+	// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The object name is the query parameter name, or the form field "name", which must then come before the field "file"; a name field after the file is 400 InvalidArgument and nothing is stored. With neither, the file's filename (its last path segment) is used. A name in both places must be the same. The file part's Content-Type is stored as the object's content type (application/octet-stream when absent, a wildcard or invalid). X-Meta-<key> request headers become user metadata, as for PUT, and If-Match / If-None-Match: * make the upload conditional, as for PUT. Parts other than name and file are ignored.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/buckets/{bucket}/objects (the `UploadObjectForm` operationId).
-	UploadObjectFormWithBodyWithResponse(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadObjectFormResponse, error)
+	UploadObjectFormWithBodyWithResponse(ctx context.Context, bucket string, params *UploadObjectFormParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadObjectFormResponse, error)
 
 	// DeleteObjectWithResponse Delete an object
 	//
-	// Deletes the object. As in S3, deleting a name that does not exist also succeeds.
+	// Deletes the object. As in S3, deleting a name that does not exist also succeeds. With If-Match (one ETag, or *) the object is deleted only if it is that version (exists), else 412 PreconditionFailed; the store has no conditional delete, so the gateway compares, then deletes (README, "Conditional requests").
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/v1/buckets/{bucket}/objects/{name} (the `DeleteObject` operationId).
-	DeleteObjectWithResponse(ctx context.Context, bucket string, name string, reqEditors ...RequestEditorFn) (*DeleteObjectResponse, error)
+	DeleteObjectWithResponse(ctx context.Context, bucket string, name string, params *DeleteObjectParams, reqEditors ...RequestEditorFn) (*DeleteObjectResponse, error)
 
 	// GetObjectWithResponse Download an object
 	//
-	// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. If-None-Match with the object's ETag (or *) gives 304 with ETag and no body. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
+	// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. Conditional reads follow RFC 9110 (evaluated in its order: If-Match, else If-Unmodified-Since; then If-None-Match, else If-Modified-Since): If-Match that matches no ETag or If-Unmodified-Since before the last modification is 412 PreconditionFailed; If-None-Match with the object's ETag (or *), or If-Modified-Since not before the last modification, is 304 with ETag and no body. The body sent is always that of the version the conditions were evaluated on. A whole object uploaded with a SHA-256 comes with Repr-Digest. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3172,7 +3413,7 @@ type ClientWithResponsesInterface interface {
 
 	// HeadObjectWithResponse Describe an object in headers
 	//
-	// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) without a body. If-None-Match with the object's ETag (or *) gives 304. Range headers are not applied.
+	// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3181,12 +3422,16 @@ type ClientWithResponsesInterface interface {
 
 	// PutObjectWithBodyWithResponse Upload an object
 	//
-	// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+	// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as */* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved.
+	//
+	// Conditional writes: If-Match with one ETag stores only if the object is that version (with *: only if it exists), If-None-Match: * only if no object has the name; otherwise 412 PreconditionFailed and nothing is written. The store checks them when it commits, so of two writers that read the same ETag and both PUT with If-Match, exactly one succeeds.
+	//
+	// Checksums: Content-MD5 (base64 of the MD5) and Repr-Digest with a sha-256 member (RFC 9530, sha-256=:<base64>:) are checked against the body before the object becomes visible; a mismatch is 400 BadDigest and nothing is stored, with or without Content-Length. The SHA-256 is kept with the object and comes back as Repr-Digest on a GET or HEAD of the whole object.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/buckets/{bucket}/objects/{name} (the `PutObject` operationId).
-	PutObjectWithBodyWithResponse(ctx context.Context, bucket string, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutObjectResponse, error)
+	PutObjectWithBodyWithResponse(ctx context.Context, bucket string, name string, params *PutObjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutObjectResponse, error)
 
 	// DeleteBucketPolicyWithResponse Remove a bucket's policy
 	//
@@ -3315,6 +3560,48 @@ type ClientWithResponsesInterface interface {
 	ReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzResponse, error)
 }
 
+// ListBucketsResponse200Headers the declared response headers of an HTTP 200 response for ListBuckets
+type ListBucketsResponse200Headers struct {
+	XRequestID *string
+}
+
+// ListBucketsResponse401Headers the declared response headers of an HTTP 401 response for ListBuckets
+type ListBucketsResponse401Headers struct {
+	XRequestID *string
+}
+
+// ListBucketsResponse403Headers the declared response headers of an HTTP 403 response for ListBuckets
+type ListBucketsResponse403Headers struct {
+	XRequestID *string
+}
+
+// ListBucketsResponse429Headers the declared response headers of an HTTP 429 response for ListBuckets
+type ListBucketsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListBucketsResponse500Headers the declared response headers of an HTTP 500 response for ListBuckets
+type ListBucketsResponse500Headers struct {
+	XRequestID *string
+}
+
+// ListBucketsResponse503Headers the declared response headers of an HTTP 503 response for ListBuckets
+type ListBucketsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListBucketsResponse504Headers the declared response headers of an HTTP 504 response for ListBuckets
+type ListBucketsResponse504Headers struct {
+	XRequestID *string
+}
+
+// ListBucketsResponseDefaultHeaders the declared response headers of an HTTP default response for ListBuckets
+type ListBucketsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type ListBucketsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3332,6 +3619,24 @@ type ListBucketsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListBucketsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListBucketsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListBucketsResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListBucketsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListBucketsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBucketsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListBucketsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListBucketsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3369,6 +3674,11 @@ func (r ListBucketsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListBucketsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r ListBucketsResponse) GetBody() []byte {
 	return r.Body
@@ -3398,6 +3708,63 @@ func (r ListBucketsResponse) ContentType() string {
 	return ""
 }
 
+// CreateBucketResponse201Headers the declared response headers of an HTTP 201 response for CreateBucket
+type CreateBucketResponse201Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse400Headers the declared response headers of an HTTP 400 response for CreateBucket
+type CreateBucketResponse400Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse401Headers the declared response headers of an HTTP 401 response for CreateBucket
+type CreateBucketResponse401Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse403Headers the declared response headers of an HTTP 403 response for CreateBucket
+type CreateBucketResponse403Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse409Headers the declared response headers of an HTTP 409 response for CreateBucket
+type CreateBucketResponse409Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse413Headers the declared response headers of an HTTP 413 response for CreateBucket
+type CreateBucketResponse413Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse429Headers the declared response headers of an HTTP 429 response for CreateBucket
+type CreateBucketResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// CreateBucketResponse500Headers the declared response headers of an HTTP 500 response for CreateBucket
+type CreateBucketResponse500Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse503Headers the declared response headers of an HTTP 503 response for CreateBucket
+type CreateBucketResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// CreateBucketResponse504Headers the declared response headers of an HTTP 504 response for CreateBucket
+type CreateBucketResponse504Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponseDefaultHeaders the declared response headers of an HTTP default response for CreateBucket
+type CreateBucketResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type CreateBucketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3421,6 +3788,30 @@ type CreateBucketResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateBucketResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateBucketResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateBucketResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateBucketResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateBucketResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateBucketResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateBucketResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateBucketResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateBucketResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateBucketResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateBucketResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -3473,6 +3864,11 @@ func (r CreateBucketResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateBucketResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateBucketResponse) GetBody() []byte {
 	return r.Body
@@ -3502,6 +3898,63 @@ func (r CreateBucketResponse) ContentType() string {
 	return ""
 }
 
+// DeleteBucketResponse204Headers the declared response headers of an HTTP 204 response for DeleteBucket
+type DeleteBucketResponse204Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse400Headers the declared response headers of an HTTP 400 response for DeleteBucket
+type DeleteBucketResponse400Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse401Headers the declared response headers of an HTTP 401 response for DeleteBucket
+type DeleteBucketResponse401Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse403Headers the declared response headers of an HTTP 403 response for DeleteBucket
+type DeleteBucketResponse403Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse404Headers the declared response headers of an HTTP 404 response for DeleteBucket
+type DeleteBucketResponse404Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse409Headers the declared response headers of an HTTP 409 response for DeleteBucket
+type DeleteBucketResponse409Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse429Headers the declared response headers of an HTTP 429 response for DeleteBucket
+type DeleteBucketResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteBucketResponse500Headers the declared response headers of an HTTP 500 response for DeleteBucket
+type DeleteBucketResponse500Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse503Headers the declared response headers of an HTTP 503 response for DeleteBucket
+type DeleteBucketResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteBucketResponse504Headers the declared response headers of an HTTP 504 response for DeleteBucket
+type DeleteBucketResponse504Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteBucket
+type DeleteBucketResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type DeleteBucketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3523,6 +3976,30 @@ type DeleteBucketResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteBucketResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteBucketResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteBucketResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteBucketResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteBucketResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DeleteBucketResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteBucketResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteBucketResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteBucketResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteBucketResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteBucketResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -3570,6 +4047,11 @@ func (r DeleteBucketResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteBucketResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r DeleteBucketResponse) GetBody() []byte {
 	return r.Body
@@ -3599,6 +4081,58 @@ func (r DeleteBucketResponse) ContentType() string {
 	return ""
 }
 
+// GetBucketResponse200Headers the declared response headers of an HTTP 200 response for GetBucket
+type GetBucketResponse200Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponse400Headers the declared response headers of an HTTP 400 response for GetBucket
+type GetBucketResponse400Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponse401Headers the declared response headers of an HTTP 401 response for GetBucket
+type GetBucketResponse401Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponse403Headers the declared response headers of an HTTP 403 response for GetBucket
+type GetBucketResponse403Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponse404Headers the declared response headers of an HTTP 404 response for GetBucket
+type GetBucketResponse404Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponse429Headers the declared response headers of an HTTP 429 response for GetBucket
+type GetBucketResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetBucketResponse500Headers the declared response headers of an HTTP 500 response for GetBucket
+type GetBucketResponse500Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponse503Headers the declared response headers of an HTTP 503 response for GetBucket
+type GetBucketResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetBucketResponse504Headers the declared response headers of an HTTP 504 response for GetBucket
+type GetBucketResponse504Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponseDefaultHeaders the declared response headers of an HTTP default response for GetBucket
+type GetBucketResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type GetBucketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3620,6 +4154,28 @@ type GetBucketResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetBucketResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetBucketResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetBucketResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetBucketResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetBucketResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBucketResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetBucketResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBucketResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetBucketResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetBucketResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3667,6 +4223,11 @@ func (r GetBucketResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetBucketResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r GetBucketResponse) GetBody() []byte {
 	return r.Body
@@ -3696,9 +4257,81 @@ func (r GetBucketResponse) ContentType() string {
 	return ""
 }
 
+// HeadBucketResponse200Headers the declared response headers of an HTTP 200 response for HeadBucket
+type HeadBucketResponse200Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponse400Headers the declared response headers of an HTTP 400 response for HeadBucket
+type HeadBucketResponse400Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponse401Headers the declared response headers of an HTTP 401 response for HeadBucket
+type HeadBucketResponse401Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponse403Headers the declared response headers of an HTTP 403 response for HeadBucket
+type HeadBucketResponse403Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponse404Headers the declared response headers of an HTTP 404 response for HeadBucket
+type HeadBucketResponse404Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponse429Headers the declared response headers of an HTTP 429 response for HeadBucket
+type HeadBucketResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// HeadBucketResponse500Headers the declared response headers of an HTTP 500 response for HeadBucket
+type HeadBucketResponse500Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponse503Headers the declared response headers of an HTTP 503 response for HeadBucket
+type HeadBucketResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// HeadBucketResponse504Headers the declared response headers of an HTTP 504 response for HeadBucket
+type HeadBucketResponse504Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponseDefaultHeaders the declared response headers of an HTTP default response for HeadBucket
+type HeadBucketResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type HeadBucketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HeadBucketResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *HeadBucketResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *HeadBucketResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *HeadBucketResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *HeadBucketResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *HeadBucketResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *HeadBucketResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HeadBucketResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HeadBucketResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *HeadBucketResponseDefaultHeaders
 }
 
 // GetBody returns the raw response body bytes
@@ -3730,6 +4363,68 @@ func (r HeadBucketResponse) ContentType() string {
 	return ""
 }
 
+// CopyObjectResponse201Headers the declared response headers of an HTTP 201 response for CopyObject
+type CopyObjectResponse201Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse400Headers the declared response headers of an HTTP 400 response for CopyObject
+type CopyObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse401Headers the declared response headers of an HTTP 401 response for CopyObject
+type CopyObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse403Headers the declared response headers of an HTTP 403 response for CopyObject
+type CopyObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse404Headers the declared response headers of an HTTP 404 response for CopyObject
+type CopyObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse412Headers the declared response headers of an HTTP 412 response for CopyObject
+type CopyObjectResponse412Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse413Headers the declared response headers of an HTTP 413 response for CopyObject
+type CopyObjectResponse413Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse429Headers the declared response headers of an HTTP 429 response for CopyObject
+type CopyObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// CopyObjectResponse500Headers the declared response headers of an HTTP 500 response for CopyObject
+type CopyObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse503Headers the declared response headers of an HTTP 503 response for CopyObject
+type CopyObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// CopyObjectResponse504Headers the declared response headers of an HTTP 504 response for CopyObject
+type CopyObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponseDefaultHeaders the declared response headers of an HTTP default response for CopyObject
+type CopyObjectResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type CopyObjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3755,6 +4450,32 @@ type CopyObjectResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CopyObjectResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CopyObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CopyObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CopyObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CopyObjectResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CopyObjectResponse412Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CopyObjectResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CopyObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CopyObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CopyObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CopyObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CopyObjectResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -3812,6 +4533,11 @@ func (r CopyObjectResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CopyObjectResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r CopyObjectResponse) GetBody() []byte {
 	return r.Body
@@ -3841,6 +4567,63 @@ func (r CopyObjectResponse) ContentType() string {
 	return ""
 }
 
+// DeleteObjectsResponse200Headers the declared response headers of an HTTP 200 response for DeleteObjects
+type DeleteObjectsResponse200Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse400Headers the declared response headers of an HTTP 400 response for DeleteObjects
+type DeleteObjectsResponse400Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse401Headers the declared response headers of an HTTP 401 response for DeleteObjects
+type DeleteObjectsResponse401Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse403Headers the declared response headers of an HTTP 403 response for DeleteObjects
+type DeleteObjectsResponse403Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse404Headers the declared response headers of an HTTP 404 response for DeleteObjects
+type DeleteObjectsResponse404Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse413Headers the declared response headers of an HTTP 413 response for DeleteObjects
+type DeleteObjectsResponse413Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse429Headers the declared response headers of an HTTP 429 response for DeleteObjects
+type DeleteObjectsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteObjectsResponse500Headers the declared response headers of an HTTP 500 response for DeleteObjects
+type DeleteObjectsResponse500Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse503Headers the declared response headers of an HTTP 503 response for DeleteObjects
+type DeleteObjectsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteObjectsResponse504Headers the declared response headers of an HTTP 504 response for DeleteObjects
+type DeleteObjectsResponse504Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteObjects
+type DeleteObjectsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type DeleteObjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3864,6 +4647,30 @@ type DeleteObjectsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DeleteObjectsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteObjectsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteObjectsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteObjectsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteObjectsResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *DeleteObjectsResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteObjectsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteObjectsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteObjectsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteObjectsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteObjectsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3916,6 +4723,11 @@ func (r DeleteObjectsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteObjectsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r DeleteObjectsResponse) GetBody() []byte {
 	return r.Body
@@ -3945,6 +4757,58 @@ func (r DeleteObjectsResponse) ContentType() string {
 	return ""
 }
 
+// StreamBucketEventsResponse200Headers the declared response headers of an HTTP 200 response for StreamBucketEvents
+type StreamBucketEventsResponse200Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse400Headers the declared response headers of an HTTP 400 response for StreamBucketEvents
+type StreamBucketEventsResponse400Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse401Headers the declared response headers of an HTTP 401 response for StreamBucketEvents
+type StreamBucketEventsResponse401Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse403Headers the declared response headers of an HTTP 403 response for StreamBucketEvents
+type StreamBucketEventsResponse403Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse404Headers the declared response headers of an HTTP 404 response for StreamBucketEvents
+type StreamBucketEventsResponse404Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse429Headers the declared response headers of an HTTP 429 response for StreamBucketEvents
+type StreamBucketEventsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse500Headers the declared response headers of an HTTP 500 response for StreamBucketEvents
+type StreamBucketEventsResponse500Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse503Headers the declared response headers of an HTTP 503 response for StreamBucketEvents
+type StreamBucketEventsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse504Headers the declared response headers of an HTTP 504 response for StreamBucketEvents
+type StreamBucketEventsResponse504Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponseDefaultHeaders the declared response headers of an HTTP default response for StreamBucketEvents
+type StreamBucketEventsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type StreamBucketEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3964,6 +4828,28 @@ type StreamBucketEventsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StreamBucketEventsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *StreamBucketEventsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StreamBucketEventsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *StreamBucketEventsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *StreamBucketEventsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StreamBucketEventsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *StreamBucketEventsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StreamBucketEventsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *StreamBucketEventsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *StreamBucketEventsResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -4006,6 +4892,11 @@ func (r StreamBucketEventsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r StreamBucketEventsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r StreamBucketEventsResponse) GetBody() []byte {
 	return r.Body
@@ -4035,6 +4926,58 @@ func (r StreamBucketEventsResponse) ContentType() string {
 	return ""
 }
 
+// DeleteBucketNotificationsResponse204Headers the declared response headers of an HTTP 204 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse204Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse400Headers the declared response headers of an HTTP 400 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse400Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse401Headers the declared response headers of an HTTP 401 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse401Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse403Headers the declared response headers of an HTTP 403 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse403Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse404Headers the declared response headers of an HTTP 404 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse404Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse429Headers the declared response headers of an HTTP 429 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse500Headers the declared response headers of an HTTP 500 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse500Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse503Headers the declared response headers of an HTTP 503 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse504Headers the declared response headers of an HTTP 504 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse504Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type DeleteBucketNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4054,6 +4997,28 @@ type DeleteBucketNotificationsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteBucketNotificationsResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteBucketNotificationsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteBucketNotificationsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteBucketNotificationsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteBucketNotificationsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteBucketNotificationsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteBucketNotificationsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteBucketNotificationsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteBucketNotificationsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteBucketNotificationsResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -4096,6 +5061,11 @@ func (r DeleteBucketNotificationsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteBucketNotificationsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r DeleteBucketNotificationsResponse) GetBody() []byte {
 	return r.Body
@@ -4125,6 +5095,58 @@ func (r DeleteBucketNotificationsResponse) ContentType() string {
 	return ""
 }
 
+// GetBucketNotificationsResponse200Headers the declared response headers of an HTTP 200 response for GetBucketNotifications
+type GetBucketNotificationsResponse200Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse400Headers the declared response headers of an HTTP 400 response for GetBucketNotifications
+type GetBucketNotificationsResponse400Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse401Headers the declared response headers of an HTTP 401 response for GetBucketNotifications
+type GetBucketNotificationsResponse401Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse403Headers the declared response headers of an HTTP 403 response for GetBucketNotifications
+type GetBucketNotificationsResponse403Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse404Headers the declared response headers of an HTTP 404 response for GetBucketNotifications
+type GetBucketNotificationsResponse404Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse429Headers the declared response headers of an HTTP 429 response for GetBucketNotifications
+type GetBucketNotificationsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse500Headers the declared response headers of an HTTP 500 response for GetBucketNotifications
+type GetBucketNotificationsResponse500Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse503Headers the declared response headers of an HTTP 503 response for GetBucketNotifications
+type GetBucketNotificationsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse504Headers the declared response headers of an HTTP 504 response for GetBucketNotifications
+type GetBucketNotificationsResponse504Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponseDefaultHeaders the declared response headers of an HTTP default response for GetBucketNotifications
+type GetBucketNotificationsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type GetBucketNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4146,6 +5168,28 @@ type GetBucketNotificationsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetBucketNotificationsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetBucketNotificationsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetBucketNotificationsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetBucketNotificationsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetBucketNotificationsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBucketNotificationsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetBucketNotificationsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBucketNotificationsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetBucketNotificationsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetBucketNotificationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4193,6 +5237,11 @@ func (r GetBucketNotificationsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetBucketNotificationsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r GetBucketNotificationsResponse) GetBody() []byte {
 	return r.Body
@@ -4222,6 +5271,63 @@ func (r GetBucketNotificationsResponse) ContentType() string {
 	return ""
 }
 
+// PutBucketNotificationsResponse200Headers the declared response headers of an HTTP 200 response for PutBucketNotifications
+type PutBucketNotificationsResponse200Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse400Headers the declared response headers of an HTTP 400 response for PutBucketNotifications
+type PutBucketNotificationsResponse400Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse401Headers the declared response headers of an HTTP 401 response for PutBucketNotifications
+type PutBucketNotificationsResponse401Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse403Headers the declared response headers of an HTTP 403 response for PutBucketNotifications
+type PutBucketNotificationsResponse403Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse404Headers the declared response headers of an HTTP 404 response for PutBucketNotifications
+type PutBucketNotificationsResponse404Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse413Headers the declared response headers of an HTTP 413 response for PutBucketNotifications
+type PutBucketNotificationsResponse413Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse429Headers the declared response headers of an HTTP 429 response for PutBucketNotifications
+type PutBucketNotificationsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse500Headers the declared response headers of an HTTP 500 response for PutBucketNotifications
+type PutBucketNotificationsResponse500Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse503Headers the declared response headers of an HTTP 503 response for PutBucketNotifications
+type PutBucketNotificationsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse504Headers the declared response headers of an HTTP 504 response for PutBucketNotifications
+type PutBucketNotificationsResponse504Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponseDefaultHeaders the declared response headers of an HTTP default response for PutBucketNotifications
+type PutBucketNotificationsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type PutBucketNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4245,6 +5351,30 @@ type PutBucketNotificationsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PutBucketNotificationsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PutBucketNotificationsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutBucketNotificationsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PutBucketNotificationsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PutBucketNotificationsResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PutBucketNotificationsResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutBucketNotificationsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PutBucketNotificationsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutBucketNotificationsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *PutBucketNotificationsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PutBucketNotificationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4297,6 +5427,11 @@ func (r PutBucketNotificationsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PutBucketNotificationsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r PutBucketNotificationsResponse) GetBody() []byte {
 	return r.Body
@@ -4326,6 +5461,58 @@ func (r PutBucketNotificationsResponse) ContentType() string {
 	return ""
 }
 
+// ListObjectsResponse200Headers the declared response headers of an HTTP 200 response for ListObjects
+type ListObjectsResponse200Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponse400Headers the declared response headers of an HTTP 400 response for ListObjects
+type ListObjectsResponse400Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponse401Headers the declared response headers of an HTTP 401 response for ListObjects
+type ListObjectsResponse401Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponse403Headers the declared response headers of an HTTP 403 response for ListObjects
+type ListObjectsResponse403Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponse404Headers the declared response headers of an HTTP 404 response for ListObjects
+type ListObjectsResponse404Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponse429Headers the declared response headers of an HTTP 429 response for ListObjects
+type ListObjectsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListObjectsResponse500Headers the declared response headers of an HTTP 500 response for ListObjects
+type ListObjectsResponse500Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponse503Headers the declared response headers of an HTTP 503 response for ListObjects
+type ListObjectsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListObjectsResponse504Headers the declared response headers of an HTTP 504 response for ListObjects
+type ListObjectsResponse504Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponseDefaultHeaders the declared response headers of an HTTP default response for ListObjects
+type ListObjectsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type ListObjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4347,6 +5534,28 @@ type ListObjectsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListObjectsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListObjectsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListObjectsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListObjectsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListObjectsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListObjectsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListObjectsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListObjectsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListObjectsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListObjectsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4394,6 +5603,11 @@ func (r ListObjectsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListObjectsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r ListObjectsResponse) GetBody() []byte {
 	return r.Body
@@ -4423,6 +5637,68 @@ func (r ListObjectsResponse) ContentType() string {
 	return ""
 }
 
+// UploadObjectFormResponse201Headers the declared response headers of an HTTP 201 response for UploadObjectForm
+type UploadObjectFormResponse201Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse400Headers the declared response headers of an HTTP 400 response for UploadObjectForm
+type UploadObjectFormResponse400Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse401Headers the declared response headers of an HTTP 401 response for UploadObjectForm
+type UploadObjectFormResponse401Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse403Headers the declared response headers of an HTTP 403 response for UploadObjectForm
+type UploadObjectFormResponse403Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse404Headers the declared response headers of an HTTP 404 response for UploadObjectForm
+type UploadObjectFormResponse404Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse412Headers the declared response headers of an HTTP 412 response for UploadObjectForm
+type UploadObjectFormResponse412Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse413Headers the declared response headers of an HTTP 413 response for UploadObjectForm
+type UploadObjectFormResponse413Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse429Headers the declared response headers of an HTTP 429 response for UploadObjectForm
+type UploadObjectFormResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// UploadObjectFormResponse500Headers the declared response headers of an HTTP 500 response for UploadObjectForm
+type UploadObjectFormResponse500Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse503Headers the declared response headers of an HTTP 503 response for UploadObjectForm
+type UploadObjectFormResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// UploadObjectFormResponse504Headers the declared response headers of an HTTP 504 response for UploadObjectForm
+type UploadObjectFormResponse504Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponseDefaultHeaders the declared response headers of an HTTP default response for UploadObjectForm
+type UploadObjectFormResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type UploadObjectFormResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4436,6 +5712,8 @@ type UploadObjectFormResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *ErrorResponse
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *ErrorResponse
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4446,6 +5724,32 @@ type UploadObjectFormResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *UploadObjectFormResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UploadObjectFormResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadObjectFormResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UploadObjectFormResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UploadObjectFormResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *UploadObjectFormResponse412Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UploadObjectFormResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UploadObjectFormResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UploadObjectFormResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UploadObjectFormResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *UploadObjectFormResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UploadObjectFormResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4473,6 +5777,11 @@ func (r UploadObjectFormResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
 }
 
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r UploadObjectFormResponse) GetJSON412() *ErrorResponse {
+	return r.JSON412
+}
+
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r UploadObjectFormResponse) GetJSON413() *ErrorResponse {
 	return r.JSON413
@@ -4496,6 +5805,11 @@ func (r UploadObjectFormResponse) GetJSON503() *ErrorResponse {
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
 func (r UploadObjectFormResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UploadObjectFormResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -4527,6 +5841,63 @@ func (r UploadObjectFormResponse) ContentType() string {
 	return ""
 }
 
+// DeleteObjectResponse204Headers the declared response headers of an HTTP 204 response for DeleteObject
+type DeleteObjectResponse204Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse400Headers the declared response headers of an HTTP 400 response for DeleteObject
+type DeleteObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse401Headers the declared response headers of an HTTP 401 response for DeleteObject
+type DeleteObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse403Headers the declared response headers of an HTTP 403 response for DeleteObject
+type DeleteObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse404Headers the declared response headers of an HTTP 404 response for DeleteObject
+type DeleteObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse412Headers the declared response headers of an HTTP 412 response for DeleteObject
+type DeleteObjectResponse412Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse429Headers the declared response headers of an HTTP 429 response for DeleteObject
+type DeleteObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteObjectResponse500Headers the declared response headers of an HTTP 500 response for DeleteObject
+type DeleteObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse503Headers the declared response headers of an HTTP 503 response for DeleteObject
+type DeleteObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteObjectResponse504Headers the declared response headers of an HTTP 504 response for DeleteObject
+type DeleteObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteObject
+type DeleteObjectResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type DeleteObjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4538,6 +5909,8 @@ type DeleteObjectResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *ErrorResponse
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *ErrorResponse
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -4546,6 +5919,30 @@ type DeleteObjectResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteObjectResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteObjectResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *DeleteObjectResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteObjectResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -4568,6 +5965,11 @@ func (r DeleteObjectResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
 }
 
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r DeleteObjectResponse) GetJSON412() *ErrorResponse {
+	return r.JSON412
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r DeleteObjectResponse) GetJSON429() *ErrorResponse {
 	return r.JSON429
@@ -4586,6 +5988,11 @@ func (r DeleteObjectResponse) GetJSON503() *ErrorResponse {
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
 func (r DeleteObjectResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteObjectResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -4624,11 +6031,76 @@ type GetObjectResponse200Headers struct {
 	ContentLength      *int
 	ETag               *string
 	LastModified       *string
+	ReprDigest         *string
+	XRequestID         *string
 }
 
 // GetObjectResponse206Headers the declared response headers of an HTTP 206 response for GetObject
 type GetObjectResponse206Headers struct {
 	ContentRange *string
+	XRequestID   *string
+}
+
+// GetObjectResponse304Headers the declared response headers of an HTTP 304 response for GetObject
+type GetObjectResponse304Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse400Headers the declared response headers of an HTTP 400 response for GetObject
+type GetObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse401Headers the declared response headers of an HTTP 401 response for GetObject
+type GetObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse403Headers the declared response headers of an HTTP 403 response for GetObject
+type GetObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse404Headers the declared response headers of an HTTP 404 response for GetObject
+type GetObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse412Headers the declared response headers of an HTTP 412 response for GetObject
+type GetObjectResponse412Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse416Headers the declared response headers of an HTTP 416 response for GetObject
+type GetObjectResponse416Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse429Headers the declared response headers of an HTTP 429 response for GetObject
+type GetObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetObjectResponse500Headers the declared response headers of an HTTP 500 response for GetObject
+type GetObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse503Headers the declared response headers of an HTTP 503 response for GetObject
+type GetObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetObjectResponse504Headers the declared response headers of an HTTP 504 response for GetObject
+type GetObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponseDefaultHeaders the declared response headers of an HTTP default response for GetObject
+type GetObjectResponseDefaultHeaders struct {
+	XRequestID *string
 }
 
 type GetObjectResponse struct {
@@ -4642,6 +6114,8 @@ type GetObjectResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *ErrorResponse
 	// JSON416 the response for an HTTP 416 `application/json` response
 	JSON416 *ErrorResponse
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4652,10 +6126,36 @@ type GetObjectResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetObjectResponse200Headers
 	// Headers206 the parsed response headers for an HTTP 206 response
 	Headers206 *GetObjectResponse206Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetObjectResponse304Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetObjectResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *GetObjectResponse412Headers
+	// Headers416 the parsed response headers for an HTTP 416 response
+	Headers416 *GetObjectResponse416Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetObjectResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -4676,6 +6176,11 @@ func (r GetObjectResponse) GetJSON403() *ErrorResponse {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetObjectResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r GetObjectResponse) GetJSON412() *ErrorResponse {
+	return r.JSON412
 }
 
 // GetJSON416 returns the response for an HTTP 416 `application/json` response
@@ -4701,6 +6206,11 @@ func (r GetObjectResponse) GetJSON503() *ErrorResponse {
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
 func (r GetObjectResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetObjectResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -4737,6 +6247,64 @@ type HeadObjectResponse200Headers struct {
 	ContentLength *int
 	ETag          *string
 	LastModified  *string
+	XRequestID    *string
+}
+
+// HeadObjectResponse304Headers the declared response headers of an HTTP 304 response for HeadObject
+type HeadObjectResponse304Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse400Headers the declared response headers of an HTTP 400 response for HeadObject
+type HeadObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse401Headers the declared response headers of an HTTP 401 response for HeadObject
+type HeadObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse403Headers the declared response headers of an HTTP 403 response for HeadObject
+type HeadObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse404Headers the declared response headers of an HTTP 404 response for HeadObject
+type HeadObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse412Headers the declared response headers of an HTTP 412 response for HeadObject
+type HeadObjectResponse412Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse429Headers the declared response headers of an HTTP 429 response for HeadObject
+type HeadObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// HeadObjectResponse500Headers the declared response headers of an HTTP 500 response for HeadObject
+type HeadObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse503Headers the declared response headers of an HTTP 503 response for HeadObject
+type HeadObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// HeadObjectResponse504Headers the declared response headers of an HTTP 504 response for HeadObject
+type HeadObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponseDefaultHeaders the declared response headers of an HTTP default response for HeadObject
+type HeadObjectResponseDefaultHeaders struct {
+	XRequestID *string
 }
 
 type HeadObjectResponse struct {
@@ -4744,6 +6312,28 @@ type HeadObjectResponse struct {
 	HTTPResponse *http.Response
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *HeadObjectResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *HeadObjectResponse304Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *HeadObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *HeadObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *HeadObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *HeadObjectResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *HeadObjectResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *HeadObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *HeadObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HeadObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HeadObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *HeadObjectResponseDefaultHeaders
 }
 
 // GetBody returns the raw response body bytes
@@ -4775,6 +6365,69 @@ func (r HeadObjectResponse) ContentType() string {
 	return ""
 }
 
+// PutObjectResponse201Headers the declared response headers of an HTTP 201 response for PutObject
+type PutObjectResponse201Headers struct {
+	ETag       *string
+	XRequestID *string
+}
+
+// PutObjectResponse400Headers the declared response headers of an HTTP 400 response for PutObject
+type PutObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse401Headers the declared response headers of an HTTP 401 response for PutObject
+type PutObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse403Headers the declared response headers of an HTTP 403 response for PutObject
+type PutObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse404Headers the declared response headers of an HTTP 404 response for PutObject
+type PutObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse412Headers the declared response headers of an HTTP 412 response for PutObject
+type PutObjectResponse412Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse413Headers the declared response headers of an HTTP 413 response for PutObject
+type PutObjectResponse413Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse429Headers the declared response headers of an HTTP 429 response for PutObject
+type PutObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PutObjectResponse500Headers the declared response headers of an HTTP 500 response for PutObject
+type PutObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse503Headers the declared response headers of an HTTP 503 response for PutObject
+type PutObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PutObjectResponse504Headers the declared response headers of an HTTP 504 response for PutObject
+type PutObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponseDefaultHeaders the declared response headers of an HTTP default response for PutObject
+type PutObjectResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type PutObjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4788,6 +6441,8 @@ type PutObjectResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *ErrorResponse
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *ErrorResponse
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4798,6 +6453,32 @@ type PutObjectResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *PutObjectResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PutObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PutObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PutObjectResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *PutObjectResponse412Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PutObjectResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PutObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *PutObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PutObjectResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4825,6 +6506,11 @@ func (r PutObjectResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
 }
 
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r PutObjectResponse) GetJSON412() *ErrorResponse {
+	return r.JSON412
+}
+
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r PutObjectResponse) GetJSON413() *ErrorResponse {
 	return r.JSON413
@@ -4848,6 +6534,11 @@ func (r PutObjectResponse) GetJSON503() *ErrorResponse {
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
 func (r PutObjectResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PutObjectResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -4879,6 +6570,58 @@ func (r PutObjectResponse) ContentType() string {
 	return ""
 }
 
+// DeleteBucketPolicyResponse204Headers the declared response headers of an HTTP 204 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse204Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse400Headers the declared response headers of an HTTP 400 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse400Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse401Headers the declared response headers of an HTTP 401 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse401Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse403Headers the declared response headers of an HTTP 403 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse403Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse404Headers the declared response headers of an HTTP 404 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse404Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse429Headers the declared response headers of an HTTP 429 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse500Headers the declared response headers of an HTTP 500 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse500Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse503Headers the declared response headers of an HTTP 503 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse504Headers the declared response headers of an HTTP 504 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse504Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteBucketPolicy
+type DeleteBucketPolicyResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type DeleteBucketPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4898,6 +6641,28 @@ type DeleteBucketPolicyResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteBucketPolicyResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteBucketPolicyResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteBucketPolicyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteBucketPolicyResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteBucketPolicyResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteBucketPolicyResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteBucketPolicyResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteBucketPolicyResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteBucketPolicyResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteBucketPolicyResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -4940,6 +6705,11 @@ func (r DeleteBucketPolicyResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteBucketPolicyResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r DeleteBucketPolicyResponse) GetBody() []byte {
 	return r.Body
@@ -4969,6 +6739,58 @@ func (r DeleteBucketPolicyResponse) ContentType() string {
 	return ""
 }
 
+// GetBucketPolicyResponse200Headers the declared response headers of an HTTP 200 response for GetBucketPolicy
+type GetBucketPolicyResponse200Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse400Headers the declared response headers of an HTTP 400 response for GetBucketPolicy
+type GetBucketPolicyResponse400Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse401Headers the declared response headers of an HTTP 401 response for GetBucketPolicy
+type GetBucketPolicyResponse401Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse403Headers the declared response headers of an HTTP 403 response for GetBucketPolicy
+type GetBucketPolicyResponse403Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse404Headers the declared response headers of an HTTP 404 response for GetBucketPolicy
+type GetBucketPolicyResponse404Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse429Headers the declared response headers of an HTTP 429 response for GetBucketPolicy
+type GetBucketPolicyResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse500Headers the declared response headers of an HTTP 500 response for GetBucketPolicy
+type GetBucketPolicyResponse500Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse503Headers the declared response headers of an HTTP 503 response for GetBucketPolicy
+type GetBucketPolicyResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse504Headers the declared response headers of an HTTP 504 response for GetBucketPolicy
+type GetBucketPolicyResponse504Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponseDefaultHeaders the declared response headers of an HTTP default response for GetBucketPolicy
+type GetBucketPolicyResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type GetBucketPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4990,6 +6812,28 @@ type GetBucketPolicyResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetBucketPolicyResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetBucketPolicyResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetBucketPolicyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetBucketPolicyResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetBucketPolicyResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBucketPolicyResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetBucketPolicyResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBucketPolicyResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetBucketPolicyResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetBucketPolicyResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5037,6 +6881,11 @@ func (r GetBucketPolicyResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetBucketPolicyResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r GetBucketPolicyResponse) GetBody() []byte {
 	return r.Body
@@ -5066,6 +6915,63 @@ func (r GetBucketPolicyResponse) ContentType() string {
 	return ""
 }
 
+// PutBucketPolicyResponse200Headers the declared response headers of an HTTP 200 response for PutBucketPolicy
+type PutBucketPolicyResponse200Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse400Headers the declared response headers of an HTTP 400 response for PutBucketPolicy
+type PutBucketPolicyResponse400Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse401Headers the declared response headers of an HTTP 401 response for PutBucketPolicy
+type PutBucketPolicyResponse401Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse403Headers the declared response headers of an HTTP 403 response for PutBucketPolicy
+type PutBucketPolicyResponse403Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse404Headers the declared response headers of an HTTP 404 response for PutBucketPolicy
+type PutBucketPolicyResponse404Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse413Headers the declared response headers of an HTTP 413 response for PutBucketPolicy
+type PutBucketPolicyResponse413Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse429Headers the declared response headers of an HTTP 429 response for PutBucketPolicy
+type PutBucketPolicyResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse500Headers the declared response headers of an HTTP 500 response for PutBucketPolicy
+type PutBucketPolicyResponse500Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse503Headers the declared response headers of an HTTP 503 response for PutBucketPolicy
+type PutBucketPolicyResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse504Headers the declared response headers of an HTTP 504 response for PutBucketPolicy
+type PutBucketPolicyResponse504Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponseDefaultHeaders the declared response headers of an HTTP default response for PutBucketPolicy
+type PutBucketPolicyResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type PutBucketPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5089,6 +6995,30 @@ type PutBucketPolicyResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PutBucketPolicyResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PutBucketPolicyResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutBucketPolicyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PutBucketPolicyResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PutBucketPolicyResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PutBucketPolicyResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutBucketPolicyResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PutBucketPolicyResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutBucketPolicyResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *PutBucketPolicyResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PutBucketPolicyResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5141,6 +7071,11 @@ func (r PutBucketPolicyResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PutBucketPolicyResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r PutBucketPolicyResponse) GetBody() []byte {
 	return r.Body
@@ -5170,6 +7105,63 @@ func (r PutBucketPolicyResponse) ContentType() string {
 	return ""
 }
 
+// PresignObjectResponse200Headers the declared response headers of an HTTP 200 response for PresignObject
+type PresignObjectResponse200Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse400Headers the declared response headers of an HTTP 400 response for PresignObject
+type PresignObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse401Headers the declared response headers of an HTTP 401 response for PresignObject
+type PresignObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse403Headers the declared response headers of an HTTP 403 response for PresignObject
+type PresignObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse404Headers the declared response headers of an HTTP 404 response for PresignObject
+type PresignObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse413Headers the declared response headers of an HTTP 413 response for PresignObject
+type PresignObjectResponse413Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse429Headers the declared response headers of an HTTP 429 response for PresignObject
+type PresignObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PresignObjectResponse500Headers the declared response headers of an HTTP 500 response for PresignObject
+type PresignObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse503Headers the declared response headers of an HTTP 503 response for PresignObject
+type PresignObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PresignObjectResponse504Headers the declared response headers of an HTTP 504 response for PresignObject
+type PresignObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponseDefaultHeaders the declared response headers of an HTTP default response for PresignObject
+type PresignObjectResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type PresignObjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5193,6 +7185,30 @@ type PresignObjectResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PresignObjectResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PresignObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PresignObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PresignObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PresignObjectResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PresignObjectResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PresignObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PresignObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PresignObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *PresignObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PresignObjectResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5245,6 +7261,11 @@ func (r PresignObjectResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PresignObjectResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r PresignObjectResponse) GetBody() []byte {
 	return r.Body
@@ -5274,6 +7295,63 @@ func (r PresignObjectResponse) ContentType() string {
 	return ""
 }
 
+// PresignPostResponse200Headers the declared response headers of an HTTP 200 response for PresignPost
+type PresignPostResponse200Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse400Headers the declared response headers of an HTTP 400 response for PresignPost
+type PresignPostResponse400Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse401Headers the declared response headers of an HTTP 401 response for PresignPost
+type PresignPostResponse401Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse403Headers the declared response headers of an HTTP 403 response for PresignPost
+type PresignPostResponse403Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse404Headers the declared response headers of an HTTP 404 response for PresignPost
+type PresignPostResponse404Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse413Headers the declared response headers of an HTTP 413 response for PresignPost
+type PresignPostResponse413Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse429Headers the declared response headers of an HTTP 429 response for PresignPost
+type PresignPostResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PresignPostResponse500Headers the declared response headers of an HTTP 500 response for PresignPost
+type PresignPostResponse500Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse503Headers the declared response headers of an HTTP 503 response for PresignPost
+type PresignPostResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PresignPostResponse504Headers the declared response headers of an HTTP 504 response for PresignPost
+type PresignPostResponse504Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponseDefaultHeaders the declared response headers of an HTTP default response for PresignPost
+type PresignPostResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type PresignPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5297,6 +7375,30 @@ type PresignPostResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PresignPostResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PresignPostResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PresignPostResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PresignPostResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PresignPostResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PresignPostResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PresignPostResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PresignPostResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PresignPostResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *PresignPostResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PresignPostResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5349,6 +7451,11 @@ func (r PresignPostResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PresignPostResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r PresignPostResponse) GetBody() []byte {
 	return r.Body
@@ -5378,6 +7485,58 @@ func (r PresignPostResponse) ContentType() string {
 	return ""
 }
 
+// StatObjectResponse200Headers the declared response headers of an HTTP 200 response for StatObject
+type StatObjectResponse200Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponse400Headers the declared response headers of an HTTP 400 response for StatObject
+type StatObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponse401Headers the declared response headers of an HTTP 401 response for StatObject
+type StatObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponse403Headers the declared response headers of an HTTP 403 response for StatObject
+type StatObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponse404Headers the declared response headers of an HTTP 404 response for StatObject
+type StatObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponse429Headers the declared response headers of an HTTP 429 response for StatObject
+type StatObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// StatObjectResponse500Headers the declared response headers of an HTTP 500 response for StatObject
+type StatObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponse503Headers the declared response headers of an HTTP 503 response for StatObject
+type StatObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// StatObjectResponse504Headers the declared response headers of an HTTP 504 response for StatObject
+type StatObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponseDefaultHeaders the declared response headers of an HTTP default response for StatObject
+type StatObjectResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type StatObjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5399,6 +7558,28 @@ type StatObjectResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StatObjectResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *StatObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StatObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *StatObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *StatObjectResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StatObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *StatObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StatObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *StatObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *StatObjectResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5446,6 +7627,11 @@ func (r StatObjectResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r StatObjectResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r StatObjectResponse) GetBody() []byte {
 	return r.Body
@@ -5475,6 +7661,58 @@ func (r StatObjectResponse) ContentType() string {
 	return ""
 }
 
+// ListIncompleteUploadsResponse200Headers the declared response headers of an HTTP 200 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse200Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse400Headers the declared response headers of an HTTP 400 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse400Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse401Headers the declared response headers of an HTTP 401 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse401Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse403Headers the declared response headers of an HTTP 403 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse403Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse404Headers the declared response headers of an HTTP 404 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse404Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse429Headers the declared response headers of an HTTP 429 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse500Headers the declared response headers of an HTTP 500 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse500Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse503Headers the declared response headers of an HTTP 503 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse504Headers the declared response headers of an HTTP 504 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse504Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponseDefaultHeaders the declared response headers of an HTTP default response for ListIncompleteUploads
+type ListIncompleteUploadsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type ListIncompleteUploadsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5496,6 +7734,28 @@ type ListIncompleteUploadsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListIncompleteUploadsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListIncompleteUploadsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListIncompleteUploadsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListIncompleteUploadsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListIncompleteUploadsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListIncompleteUploadsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListIncompleteUploadsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListIncompleteUploadsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListIncompleteUploadsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListIncompleteUploadsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5543,6 +7803,11 @@ func (r ListIncompleteUploadsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListIncompleteUploadsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r ListIncompleteUploadsResponse) GetBody() []byte {
 	return r.Body
@@ -5572,6 +7837,58 @@ func (r ListIncompleteUploadsResponse) ContentType() string {
 	return ""
 }
 
+// DeleteIncompleteUploadResponse204Headers the declared response headers of an HTTP 204 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse204Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse400Headers the declared response headers of an HTTP 400 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse400Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse401Headers the declared response headers of an HTTP 401 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse401Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse403Headers the declared response headers of an HTTP 403 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse403Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse404Headers the declared response headers of an HTTP 404 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse404Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse429Headers the declared response headers of an HTTP 429 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse500Headers the declared response headers of an HTTP 500 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse500Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse503Headers the declared response headers of an HTTP 503 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse504Headers the declared response headers of an HTTP 504 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse504Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type DeleteIncompleteUploadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5591,6 +7908,28 @@ type DeleteIncompleteUploadResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteIncompleteUploadResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteIncompleteUploadResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteIncompleteUploadResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteIncompleteUploadResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteIncompleteUploadResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteIncompleteUploadResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteIncompleteUploadResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteIncompleteUploadResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteIncompleteUploadResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteIncompleteUploadResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -5633,6 +7972,11 @@ func (r DeleteIncompleteUploadResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteIncompleteUploadResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r DeleteIncompleteUploadResponse) GetBody() []byte {
 	return r.Body
@@ -5662,16 +8006,37 @@ func (r DeleteIncompleteUploadResponse) ContentType() string {
 	return ""
 }
 
+// HealthzResponse200Headers the declared response headers of an HTTP 200 response for Healthz
+type HealthzResponse200Headers struct {
+	XRequestID *string
+}
+
+// HealthzResponseDefaultHeaders the declared response headers of an HTTP default response for Healthz
+type HealthzResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type HealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Status
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HealthzResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *HealthzResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r HealthzResponse) GetJSON200() *Status {
 	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r HealthzResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -5703,9 +8068,30 @@ func (r HealthzResponse) ContentType() string {
 	return ""
 }
 
+// MetricsResponse200Headers the declared response headers of an HTTP 200 response for Metrics
+type MetricsResponse200Headers struct {
+	XRequestID *string
+}
+
+// MetricsResponseDefaultHeaders the declared response headers of an HTTP default response for Metrics
+type MetricsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type MetricsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MetricsResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *MetricsResponseDefaultHeaders
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r MetricsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -5737,6 +8123,27 @@ func (r MetricsResponse) ContentType() string {
 	return ""
 }
 
+// ReadyzResponse200Headers the declared response headers of an HTTP 200 response for Readyz
+type ReadyzResponse200Headers struct {
+	XRequestID *string
+}
+
+// ReadyzResponse503Headers the declared response headers of an HTTP 503 response for Readyz
+type ReadyzResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ReadyzResponse504Headers the declared response headers of an HTTP 504 response for Readyz
+type ReadyzResponse504Headers struct {
+	XRequestID *string
+}
+
+// ReadyzResponseDefaultHeaders the declared response headers of an HTTP default response for Readyz
+type ReadyzResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type ReadyzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5746,6 +8153,16 @@ type ReadyzResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReadyzResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadyzResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ReadyzResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ReadyzResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5761,6 +8178,11 @@ func (r ReadyzResponse) GetJSON503() *ErrorResponse {
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
 func (r ReadyzResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ReadyzResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -6034,13 +8456,13 @@ func (c *ClientWithResponses) ListObjectsWithResponse(ctx context.Context, bucke
 
 // UploadObjectFormWithBodyWithResponse Upload an object with a form
 //
-// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The field "name" is the object name; it must come before the field "file", and when it is absent or empty the file's filename (its last path segment) is used. The file part's Content-Type is stored as the object's content type. X-Meta-<key> request headers become user metadata, as for PUT. Parts other than name and file are ignored, and so is everything after the file.
+// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The object name is the query parameter name, or the form field "name", which must then come before the field "file"; a name field after the file is 400 InvalidArgument and nothing is stored. With neither, the file's filename (its last path segment) is used. A name in both places must be the same. The file part's Content-Type is stored as the object's content type (application/octet-stream when absent, a wildcard or invalid). X-Meta-<key> request headers become user metadata, as for PUT, and If-Match / If-None-Match: * make the upload conditional, as for PUT. Parts other than name and file are ignored.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/buckets/{bucket}/objects (the `UploadObjectForm` operationId).
-func (c *ClientWithResponses) UploadObjectFormWithBodyWithResponse(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadObjectFormResponse, error) {
-	rsp, err := c.UploadObjectFormWithBody(ctx, bucket, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UploadObjectFormWithBodyWithResponse(ctx context.Context, bucket string, params *UploadObjectFormParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadObjectFormResponse, error) {
+	rsp, err := c.UploadObjectFormWithBody(ctx, bucket, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -6049,13 +8471,13 @@ func (c *ClientWithResponses) UploadObjectFormWithBodyWithResponse(ctx context.C
 
 // DeleteObjectWithResponse Delete an object
 //
-// Deletes the object. As in S3, deleting a name that does not exist also succeeds.
+// Deletes the object. As in S3, deleting a name that does not exist also succeeds. With If-Match (one ETag, or *) the object is deleted only if it is that version (exists), else 412 PreconditionFailed; the store has no conditional delete, so the gateway compares, then deletes (README, "Conditional requests").
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/v1/buckets/{bucket}/objects/{name} (the `DeleteObject` operationId).
-func (c *ClientWithResponses) DeleteObjectWithResponse(ctx context.Context, bucket string, name string, reqEditors ...RequestEditorFn) (*DeleteObjectResponse, error) {
-	rsp, err := c.DeleteObject(ctx, bucket, name, reqEditors...)
+func (c *ClientWithResponses) DeleteObjectWithResponse(ctx context.Context, bucket string, name string, params *DeleteObjectParams, reqEditors ...RequestEditorFn) (*DeleteObjectResponse, error) {
+	rsp, err := c.DeleteObject(ctx, bucket, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -6064,7 +8486,7 @@ func (c *ClientWithResponses) DeleteObjectWithResponse(ctx context.Context, buck
 
 // GetObjectWithResponse Download an object
 //
-// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. If-None-Match with the object's ETag (or *) gives 304 with ETag and no body. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
+// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. Conditional reads follow RFC 9110 (evaluated in its order: If-Match, else If-Unmodified-Since; then If-None-Match, else If-Modified-Since): If-Match that matches no ETag or If-Unmodified-Since before the last modification is 412 PreconditionFailed; If-None-Match with the object's ETag (or *), or If-Modified-Since not before the last modification, is 304 with ETag and no body. The body sent is always that of the version the conditions were evaluated on. A whole object uploaded with a SHA-256 comes with Repr-Digest. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -6079,7 +8501,7 @@ func (c *ClientWithResponses) GetObjectWithResponse(ctx context.Context, bucket 
 
 // HeadObjectWithResponse Describe an object in headers
 //
-// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) without a body. If-None-Match with the object's ETag (or *) gives 304. Range headers are not applied.
+// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -6094,13 +8516,17 @@ func (c *ClientWithResponses) HeadObjectWithResponse(ctx context.Context, bucket
 
 // PutObjectWithBodyWithResponse Upload an object
 //
-// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as */* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved.
+//
+// Conditional writes: If-Match with one ETag stores only if the object is that version (with *: only if it exists), If-None-Match: * only if no object has the name; otherwise 412 PreconditionFailed and nothing is written. The store checks them when it commits, so of two writers that read the same ETag and both PUT with If-Match, exactly one succeeds.
+//
+// Checksums: Content-MD5 (base64 of the MD5) and Repr-Digest with a sha-256 member (RFC 9530, sha-256=:<base64>:) are checked against the body before the object becomes visible; a mismatch is 400 BadDigest and nothing is stored, with or without Content-Length. The SHA-256 is kept with the object and comes back as Repr-Digest on a GET or HEAD of the whole object.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/v1/buckets/{bucket}/objects/{name} (the `PutObject` operationId).
-func (c *ClientWithResponses) PutObjectWithBodyWithResponse(ctx context.Context, bucket string, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutObjectResponse, error) {
-	rsp, err := c.PutObjectWithBody(ctx, bucket, name, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PutObjectWithBodyWithResponse(ctx context.Context, bucket string, name string, params *PutObjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutObjectResponse, error) {
+	rsp, err := c.PutObjectWithBody(ctx, bucket, name, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -6380,6 +8806,110 @@ func ParseListBucketsResponse(rsp *http.Response) (*ListBucketsResponse, error) 
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListBucketsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListBucketsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListBucketsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListBucketsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListBucketsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListBucketsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListBucketsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers ListBucketsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -6469,6 +8999,140 @@ func ParseCreateBucketResponse(rsp *http.Response) (*CreateBucketResponse, error
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateBucketResponse201Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateBucketResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateBucketResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateBucketResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateBucketResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateBucketResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateBucketResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateBucketResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateBucketResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateBucketResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers CreateBucketResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -6554,6 +9218,140 @@ func ParseDeleteBucketResponse(rsp *http.Response) (*DeleteBucketResponse, error
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteBucketResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteBucketResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteBucketResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteBucketResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteBucketResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DeleteBucketResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteBucketResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteBucketResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteBucketResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteBucketResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers DeleteBucketResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -6636,6 +9434,130 @@ func ParseGetBucketResponse(rsp *http.Response) (*GetBucketResponse, error) {
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetBucketResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetBucketResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetBucketResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetBucketResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetBucketResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetBucketResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetBucketResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBucketResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetBucketResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers GetBucketResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -6652,6 +9574,123 @@ func ParseHeadBucketResponse(rsp *http.Response) (*HeadBucketResponse, error) {
 	response := &HeadBucketResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HeadBucketResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers HeadBucketResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers HeadBucketResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers HeadBucketResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers HeadBucketResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers HeadBucketResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers HeadBucketResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers HeadBucketResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HeadBucketResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers HeadBucketResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -6748,6 +9787,150 @@ func ParseCopyObjectResponse(rsp *http.Response) (*CopyObjectResponse, error) {
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CopyObjectResponse201Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CopyObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CopyObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CopyObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CopyObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers CopyObjectResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 413:
+		var headers CopyObjectResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers CopyObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CopyObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CopyObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CopyObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers CopyObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -6837,6 +10020,140 @@ func ParseDeleteObjectsResponse(rsp *http.Response) (*DeleteObjectsResponse, err
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DeleteObjectsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteObjectsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteObjectsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteObjectsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteObjectsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers DeleteObjectsResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteObjectsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteObjectsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteObjectsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteObjectsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers DeleteObjectsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -6912,6 +10229,130 @@ func ParseStreamBucketEventsResponse(rsp *http.Response) (*StreamBucketEventsRes
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StreamBucketEventsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers StreamBucketEventsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers StreamBucketEventsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers StreamBucketEventsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers StreamBucketEventsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers StreamBucketEventsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers StreamBucketEventsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers StreamBucketEventsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers StreamBucketEventsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers StreamBucketEventsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -6990,6 +10431,130 @@ func ParseDeleteBucketNotificationsResponse(rsp *http.Response) (*DeleteBucketNo
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteBucketNotificationsResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteBucketNotificationsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteBucketNotificationsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteBucketNotificationsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteBucketNotificationsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteBucketNotificationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteBucketNotificationsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteBucketNotificationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteBucketNotificationsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers DeleteBucketNotificationsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7072,6 +10637,130 @@ func ParseGetBucketNotificationsResponse(rsp *http.Response) (*GetBucketNotifica
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetBucketNotificationsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetBucketNotificationsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetBucketNotificationsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetBucketNotificationsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetBucketNotificationsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetBucketNotificationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetBucketNotificationsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBucketNotificationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetBucketNotificationsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers GetBucketNotificationsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7161,6 +10850,140 @@ func ParsePutBucketNotificationsResponse(rsp *http.Response) (*PutBucketNotifica
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PutBucketNotificationsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PutBucketNotificationsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PutBucketNotificationsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PutBucketNotificationsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PutBucketNotificationsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers PutBucketNotificationsResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutBucketNotificationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PutBucketNotificationsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutBucketNotificationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers PutBucketNotificationsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers PutBucketNotificationsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7243,6 +11066,130 @@ func ParseListObjectsResponse(rsp *http.Response) (*ListObjectsResponse, error) 
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListObjectsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListObjectsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListObjectsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListObjectsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListObjectsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListObjectsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListObjectsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListObjectsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListObjectsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers ListObjectsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7297,6 +11244,13 @@ func ParseUploadObjectFormResponse(rsp *http.Response) (*UploadObjectFormRespons
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7332,6 +11286,150 @@ func ParseUploadObjectFormResponse(rsp *http.Response) (*UploadObjectFormRespons
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers UploadObjectFormResponse201Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers UploadObjectFormResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UploadObjectFormResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UploadObjectFormResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers UploadObjectFormResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers UploadObjectFormResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 413:
+		var headers UploadObjectFormResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers UploadObjectFormResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers UploadObjectFormResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers UploadObjectFormResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers UploadObjectFormResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers UploadObjectFormResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7382,6 +11480,13 @@ func ParseDeleteObjectResponse(rsp *http.Response) (*DeleteObjectResponse, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ErrorResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7410,6 +11515,140 @@ func ParseDeleteObjectResponse(rsp *http.Response) (*DeleteObjectResponse, error
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteObjectResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers DeleteObjectResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers DeleteObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7460,6 +11699,13 @@ func ParseGetObjectResponse(rsp *http.Response) (*GetObjectResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 416:
 		var dest ErrorResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7494,6 +11740,13 @@ func ParseGetObjectResponse(rsp *http.Response) (*GetObjectResponse, error) {
 			return nil, err
 		}
 		response.JSON504 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
 
 	}
 
@@ -7535,6 +11788,20 @@ func ParseGetObjectResponse(rsp *http.Response) (*GetObjectResponse, error) {
 			}
 			headers.LastModified = &value
 		}
+		if values := rsp.Header.Values("Repr-Digest"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Repr-Digest", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ReprDigest = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 206:
 		var headers GetObjectResponse206Headers
@@ -7545,7 +11812,148 @@ func ParseGetObjectResponse(rsp *http.Response) (*GetObjectResponse, error) {
 			}
 			headers.ContentRange = &value
 		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
 		response.Headers206 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetObjectResponse304Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers GetObjectResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 416:
+		var headers GetObjectResponse416Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers416 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers GetObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7588,7 +11996,138 @@ func ParseHeadObjectResponse(rsp *http.Response) (*HeadObjectResponse, error) {
 			}
 			headers.LastModified = &value
 		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers HeadObjectResponse304Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 400:
+		var headers HeadObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers HeadObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers HeadObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers HeadObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers HeadObjectResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers HeadObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers HeadObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers HeadObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HeadObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers HeadObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7643,6 +12182,13 @@ func ParsePutObjectResponse(rsp *http.Response) (*PutObjectResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7678,6 +12224,157 @@ func ParsePutObjectResponse(rsp *http.Response) (*PutObjectResponse, error) {
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers PutObjectResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers PutObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PutObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PutObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PutObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers PutObjectResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 413:
+		var headers PutObjectResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PutObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers PutObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers PutObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7756,6 +12453,130 @@ func ParseDeleteBucketPolicyResponse(rsp *http.Response) (*DeleteBucketPolicyRes
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteBucketPolicyResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteBucketPolicyResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteBucketPolicyResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteBucketPolicyResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteBucketPolicyResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteBucketPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteBucketPolicyResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteBucketPolicyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteBucketPolicyResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers DeleteBucketPolicyResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7838,6 +12659,130 @@ func ParseGetBucketPolicyResponse(rsp *http.Response) (*GetBucketPolicyResponse,
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetBucketPolicyResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetBucketPolicyResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetBucketPolicyResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetBucketPolicyResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetBucketPolicyResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetBucketPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetBucketPolicyResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBucketPolicyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetBucketPolicyResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers GetBucketPolicyResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7927,6 +12872,140 @@ func ParsePutBucketPolicyResponse(rsp *http.Response) (*PutBucketPolicyResponse,
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PutBucketPolicyResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PutBucketPolicyResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PutBucketPolicyResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PutBucketPolicyResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PutBucketPolicyResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers PutBucketPolicyResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutBucketPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PutBucketPolicyResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutBucketPolicyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers PutBucketPolicyResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers PutBucketPolicyResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8016,6 +13095,140 @@ func ParsePresignObjectResponse(rsp *http.Response) (*PresignObjectResponse, err
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PresignObjectResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PresignObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PresignObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PresignObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PresignObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers PresignObjectResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers PresignObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PresignObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PresignObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers PresignObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers PresignObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8105,6 +13318,140 @@ func ParsePresignPostResponse(rsp *http.Response) (*PresignPostResponse, error) 
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PresignPostResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PresignPostResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PresignPostResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PresignPostResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PresignPostResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers PresignPostResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers PresignPostResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PresignPostResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PresignPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers PresignPostResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers PresignPostResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8187,6 +13534,130 @@ func ParseStatObjectResponse(rsp *http.Response) (*StatObjectResponse, error) {
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StatObjectResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers StatObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers StatObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers StatObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers StatObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers StatObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers StatObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers StatObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers StatObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers StatObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8269,6 +13740,130 @@ func ParseListIncompleteUploadsResponse(rsp *http.Response) (*ListIncompleteUplo
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListIncompleteUploadsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListIncompleteUploadsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListIncompleteUploadsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListIncompleteUploadsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListIncompleteUploadsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListIncompleteUploadsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListIncompleteUploadsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListIncompleteUploadsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListIncompleteUploadsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers ListIncompleteUploadsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8347,6 +13942,130 @@ func ParseDeleteIncompleteUploadResponse(rsp *http.Response) (*DeleteIncompleteU
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteIncompleteUploadResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteIncompleteUploadResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteIncompleteUploadResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteIncompleteUploadResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteIncompleteUploadResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteIncompleteUploadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteIncompleteUploadResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteIncompleteUploadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteIncompleteUploadResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers DeleteIncompleteUploadResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8373,6 +14092,36 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HealthzResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case true:
+		var headers HealthzResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8389,6 +14138,39 @@ func ParseMetricsResponse(rsp *http.Response) (*MetricsResponse, error) {
 	response := &MetricsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MetricsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case true:
+		var headers MetricsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8429,6 +14211,63 @@ func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReadyzResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadyzResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ReadyzResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers ReadyzResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil

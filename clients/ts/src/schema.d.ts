@@ -159,7 +159,7 @@ export interface paths {
         put?: never;
         /**
          * Upload an object with a form
-         * @description Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The field "name" is the object name; it must come before the field "file", and when it is absent or empty the file's filename (its last path segment) is used. The file part's Content-Type is stored as the object's content type. X-Meta-<key> request headers become user metadata, as for PUT. Parts other than name and file are ignored, and so is everything after the file.
+         * @description Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The object name is the query parameter name, or the form field "name", which must then come before the field "file"; a name field after the file is 400 InvalidArgument and nothing is stored. With neither, the file's filename (its last path segment) is used. A name in both places must be the same. The file part's Content-Type is stored as the object's content type (application/octet-stream when absent, a wildcard or invalid). X-Meta-<key> request headers become user metadata, as for PUT, and If-Match / If-None-Match: * make the upload conditional, as for PUT. Parts other than name and file are ignored.
          */
         post: operations["uploadObjectForm"];
         delete?: never;
@@ -177,24 +177,28 @@ export interface paths {
         };
         /**
          * Download an object
-         * @description Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. If-None-Match with the object's ETag (or *) gives 304 with ETag and no body. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
+         * @description Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. Conditional reads follow RFC 9110 (evaluated in its order: If-Match, else If-Unmodified-Since; then If-None-Match, else If-Modified-Since): If-Match that matches no ETag or If-Unmodified-Since before the last modification is 412 PreconditionFailed; If-None-Match with the object's ETag (or *), or If-Modified-Since not before the last modification, is 304 with ETag and no body. The body sent is always that of the version the conditions were evaluated on. A whole object uploaded with a SHA-256 comes with Repr-Digest. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
          */
         get: operations["getObject"];
         /**
          * Upload an object
-         * @description Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+         * @description Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as *\/* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved.
+         *
+         *     Conditional writes: If-Match with one ETag stores only if the object is that version (with *: only if it exists), If-None-Match: * only if no object has the name; otherwise 412 PreconditionFailed and nothing is written. The store checks them when it commits, so of two writers that read the same ETag and both PUT with If-Match, exactly one succeeds.
+         *
+         *     Checksums: Content-MD5 (base64 of the MD5) and Repr-Digest with a sha-256 member (RFC 9530, sha-256=:<base64>:) are checked against the body before the object becomes visible; a mismatch is 400 BadDigest and nothing is stored, with or without Content-Length. The SHA-256 is kept with the object and comes back as Repr-Digest on a GET or HEAD of the whole object.
          */
         put: operations["putObject"];
         post?: never;
         /**
          * Delete an object
-         * @description Deletes the object. As in S3, deleting a name that does not exist also succeeds.
+         * @description Deletes the object. As in S3, deleting a name that does not exist also succeeds. With If-Match (one ETag, or *) the object is deleted only if it is that version (exists), else 412 PreconditionFailed; the store has no conditional delete, so the gateway compares, then deletes (README, "Conditional requests").
          */
         delete: operations["deleteObject"];
         options?: never;
         /**
          * Describe an object in headers
-         * @description The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) without a body. If-None-Match with the object's ETag (or *) gives 304. Range headers are not applied.
+         * @description The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
          */
         head: operations["headObject"];
         patch?: never;
@@ -209,12 +213,12 @@ export interface paths {
         };
         /**
          * Get a bucket's anonymous access
-         * @description The canned policy in effect for prefix (empty: the whole bucket) and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy.
+         * @description What anonymous users may do under prefix (empty: the whole bucket), and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy. policy is the canned policy (none, readonly, writeonly, readwrite) that says exactly what anonymous users may do there, or custom when none of them does: a document grants more or less (another action, a condition, NotResource, part of the prefix, a listing of its names). It is none only when nothing under the prefix is public.
          */
         get: operations["getBucketPolicy"];
         /**
          * Set a bucket's anonymous access
-         * @description Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+         * @description Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
          */
         put: operations["putBucketPolicy"];
         post?: never;
@@ -409,12 +413,16 @@ export interface components {
         };
         BucketPolicy: {
             /** @description Document is the bucket's whole stored policy, null when it has none. */
-            document: Record<string, never> | null;
+            document: {
+                [key: string]: unknown;
+            } | null;
             /**
+             * @description Policy is what anonymous users may do under prefix: a canned policy,
+             *     or custom when the document grants something none of them says.
              * @example readonly
              * @enum {string}
              */
-            policy: "none" | "readonly" | "writeonly" | "readwrite";
+            policy: "none" | "readonly" | "writeonly" | "readwrite" | "custom";
             /** @example public/ */
             prefix: string;
         };
@@ -649,7 +657,9 @@ export interface components {
             url: string;
         };
         PutBucketPolicyRequest: {
-            document?: Record<string, never>;
+            document?: {
+                [key: string]: unknown;
+            };
             /**
              * @example readonly
              * @enum {string}
@@ -680,7 +690,12 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description seconds to wait before trying again */
+        "Retry-After": number;
+        /** @description the request's id: the caller's when it is 1 to 128 characters of A-Z a-z 0-9 . _ : -, else a new one */
+        "X-Request-ID": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -697,6 +712,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -706,6 +722,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -715,6 +732,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -724,6 +742,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -733,6 +753,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -742,6 +763,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -751,6 +774,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -776,6 +810,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -785,6 +820,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -794,6 +830,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -803,6 +840,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -812,6 +850,7 @@ export interface operations {
             /** @description BucketAlreadyExists */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -821,6 +860,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -830,6 +870,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -839,6 +881,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -848,6 +891,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -857,6 +902,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -880,6 +936,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -889,6 +946,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -898,6 +956,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -907,6 +966,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -916,6 +976,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -925,6 +986,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -934,6 +997,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -943,6 +1007,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -952,6 +1018,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -975,6 +1052,7 @@ export interface operations {
             /** @description deleted */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -982,6 +1060,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -991,6 +1070,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1000,6 +1080,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1009,6 +1090,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1018,6 +1100,7 @@ export interface operations {
             /** @description BucketNotEmpty */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1027,6 +1110,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1036,6 +1121,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1045,6 +1131,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1054,6 +1142,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1077,6 +1176,7 @@ export interface operations {
             /** @description the bucket exists */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1084,6 +1184,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1091,6 +1192,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1098,6 +1200,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1105,6 +1208,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1112,6 +1216,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1119,6 +1225,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1126,6 +1233,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1133,6 +1242,15 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1159,6 +1277,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1168,6 +1287,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1177,6 +1297,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1186,6 +1307,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1195,6 +1317,7 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchKey */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1204,6 +1327,7 @@ export interface operations {
             /** @description PreconditionFailed */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1213,6 +1337,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1222,6 +1347,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1231,6 +1358,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1240,6 +1368,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1249,6 +1379,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1277,6 +1418,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1286,6 +1428,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1295,6 +1438,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1304,6 +1448,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1313,6 +1458,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1322,6 +1468,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1331,6 +1478,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1340,6 +1489,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1349,6 +1499,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1358,6 +1510,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1388,6 +1551,7 @@ export interface operations {
             /** @description a stream of events; each data line is this object */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1397,6 +1561,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1406,6 +1571,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1415,6 +1581,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1424,6 +1591,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1433,6 +1601,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate or its open streams (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1442,6 +1612,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1451,6 +1622,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1460,6 +1633,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1483,6 +1667,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1492,6 +1677,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1501,6 +1687,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1510,6 +1697,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1519,6 +1707,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1528,6 +1717,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1537,6 +1728,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1546,6 +1738,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1555,6 +1749,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1583,6 +1788,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1592,6 +1798,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1601,6 +1808,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1610,6 +1818,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1619,6 +1828,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1628,6 +1838,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1637,6 +1848,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1646,6 +1859,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1655,6 +1869,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1664,6 +1880,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1687,6 +1914,7 @@ export interface operations {
             /** @description removed */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1694,6 +1922,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1703,6 +1932,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1712,6 +1942,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1721,6 +1952,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1730,6 +1962,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1739,6 +1973,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1748,6 +1983,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1757,6 +1994,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1795,6 +2043,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1804,6 +2053,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1813,6 +2063,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1822,6 +2073,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1831,6 +2083,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1840,6 +2093,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1849,6 +2104,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1858,6 +2114,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1867,6 +2125,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1877,15 +2146,23 @@ export interface operations {
     };
     uploadObjectForm: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description object name (default: the name field, else the file's filename) */
+                name?: string;
+            };
+            header?: {
+                /** @description one ETag, or *: store only if the object is that version (exists) */
+                "If-Match"?: string;
+                /** @description *: store only if no object has the name */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description bucket name */
                 bucket: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "multipart/form-data": {
                     /**
@@ -1893,7 +2170,7 @@ export interface operations {
                      * @description the object's bytes
                      */
                     file: string;
-                    /** @description object name (default: the file's filename) */
+                    /** @description object name, before the file (default: the query's name, else the file's filename) */
                     name?: string;
                 };
             };
@@ -1902,6 +2179,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1911,6 +2189,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1920,6 +2199,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1929,6 +2209,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1938,6 +2219,17 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PreconditionFailed */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1947,6 +2239,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1956,6 +2249,8 @@ export interface operations {
             /** @description SlowDown: the tenant has the most uploads in progress it may have, or is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1965,6 +2260,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1974,6 +2270,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1983,6 +2281,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2004,8 +2313,14 @@ export interface operations {
             header?: {
                 /** @description a single byte range: bytes=a-b, bytes=a- or bytes=-n */
                 Range?: string;
-                /** @description an ETag; when it matches the answer is 304 */
+                /** @description ETags, or *: 412 unless one is the object's */
+                "If-Match"?: string;
+                /** @description ETags, or *: 304 when one is the object's */
                 "If-None-Match"?: string;
+                /** @description an HTTP date: 304 unless modified after it */
+                "If-Modified-Since"?: string;
+                /** @description an HTTP date: 412 if modified after it */
+                "If-Unmodified-Since"?: string;
             };
             path: {
                 /** @description bucket name */
@@ -2030,6 +2345,9 @@ export interface operations {
                     ETag?: string;
                     /** @description HTTP date */
                     "Last-Modified"?: string;
+                    /** @description sha-256=:<base64>: when the object was uploaded with a SHA-256 */
+                    "Repr-Digest"?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2042,6 +2360,7 @@ export interface operations {
                 headers: {
                     /** @description bytes first-last/total */
                     "Content-Range"?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2052,6 +2371,7 @@ export interface operations {
             /** @description not modified */
             304: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2059,6 +2379,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2068,6 +2389,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2077,6 +2399,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2086,6 +2409,17 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchKey */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PreconditionFailed */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2095,6 +2429,7 @@ export interface operations {
             /** @description InvalidRange */
             416: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2104,6 +2439,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2113,6 +2450,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2122,6 +2460,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2131,6 +2471,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2142,7 +2493,16 @@ export interface operations {
     putObject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description one ETag, or *: store only if the object is that version (exists) */
+                "If-Match"?: string;
+                /** @description *: store only if no object has the name */
+                "If-None-Match"?: string;
+                /** @description base64 of the body's MD5 */
+                "Content-MD5"?: string;
+                /** @description sha-256=:<base64 of the body's SHA-256>: (RFC 9530) */
+                "Repr-Digest"?: string;
+            };
             path: {
                 /** @description bucket name */
                 bucket: string;
@@ -2151,10 +2511,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description the object's bytes; the request's Content-Type is stored as the object's content type */
+        /** @description the object's bytes, of any media type; the request's Content-Type is stored as the object's content type */
         requestBody: {
             content: {
-                "*/*": string;
                 "application/octet-stream": string;
             };
         };
@@ -2162,15 +2521,19 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description the new object's entity tag, quoted */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UploadedObject"];
                 };
             };
-            /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
+            /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, BadDigest */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2180,6 +2543,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2189,6 +2553,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2198,6 +2563,17 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PreconditionFailed */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2207,6 +2583,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2216,6 +2593,8 @@ export interface operations {
             /** @description SlowDown: the tenant has the most uploads in progress it may have, or is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2225,6 +2604,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2234,6 +2614,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2243,6 +2625,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2254,7 +2647,10 @@ export interface operations {
     deleteObject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description one ETag, or *: delete only if the object is that version (exists) */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description bucket name */
                 bucket: string;
@@ -2268,13 +2664,15 @@ export interface operations {
             /** @description deleted */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description InvalidBucketName, InvalidObjectName */
+            /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2284,6 +2682,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2293,6 +2692,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2302,6 +2702,17 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PreconditionFailed */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2311,6 +2722,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2320,6 +2733,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2329,6 +2743,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2338,6 +2754,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2353,8 +2780,14 @@ export interface operations {
                 download?: boolean;
             };
             header?: {
-                /** @description an ETag; when it matches the answer is 304 */
+                /** @description ETags, or *: 412 unless one is the object's */
+                "If-Match"?: string;
+                /** @description ETags, or *: 304 when one is the object's */
                 "If-None-Match"?: string;
+                /** @description an HTTP date: 304 unless modified after it */
+                "If-Modified-Since"?: string;
+                /** @description an HTTP date: 412 if modified after it */
+                "If-Unmodified-Since"?: string;
             };
             path: {
                 /** @description bucket name */
@@ -2375,6 +2808,7 @@ export interface operations {
                     ETag?: string;
                     /** @description HTTP date */
                     "Last-Modified"?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2382,6 +2816,7 @@ export interface operations {
             /** @description not modified */
             304: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2389,6 +2824,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2396,6 +2832,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2403,6 +2840,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2410,6 +2848,15 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchKey */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description PreconditionFailed */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2417,6 +2864,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2424,6 +2873,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2431,6 +2881,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2438,6 +2890,15 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2462,6 +2923,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2471,6 +2933,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2480,6 +2943,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2489,6 +2953,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2498,6 +2963,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2507,6 +2973,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2516,6 +2984,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2525,6 +2994,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2534,6 +3005,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2562,6 +3044,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2571,6 +3054,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument, MalformedJSON, InvalidPolicyDocument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2580,6 +3064,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2589,6 +3074,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2598,6 +3084,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2607,6 +3094,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2616,6 +3104,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2625,6 +3115,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2634,6 +3125,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2643,6 +3136,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2666,6 +3170,7 @@ export interface operations {
             /** @description removed */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2673,6 +3178,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2682,6 +3188,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2691,6 +3198,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2700,6 +3208,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2709,6 +3218,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2718,6 +3229,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2727,6 +3239,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2736,6 +3250,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2764,6 +3289,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2773,6 +3299,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2782,6 +3309,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2791,6 +3319,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2800,6 +3329,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2809,6 +3339,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2818,6 +3349,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2827,6 +3360,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2836,6 +3370,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2845,6 +3381,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2873,6 +3420,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2882,6 +3430,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2891,6 +3440,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2900,6 +3450,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2909,6 +3460,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2918,6 +3470,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2927,6 +3480,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2936,6 +3491,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2945,6 +3501,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2954,6 +3512,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2979,6 +3548,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2988,6 +3558,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2997,6 +3568,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3006,6 +3578,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3015,6 +3588,7 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchKey */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3024,6 +3598,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3033,6 +3609,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3042,6 +3619,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3051,6 +3630,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3079,6 +3669,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3088,6 +3679,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3097,6 +3689,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3106,6 +3699,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3115,6 +3709,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3124,6 +3719,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3133,6 +3730,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3142,6 +3740,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3151,6 +3751,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3176,6 +3787,7 @@ export interface operations {
             /** @description aborted */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3183,6 +3795,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3192,6 +3805,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3201,6 +3815,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3210,6 +3825,7 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchUpload */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3219,6 +3835,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3228,6 +3846,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3237,6 +3856,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3246,6 +3867,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3266,10 +3898,21 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3286,10 +3929,21 @@ export interface operations {
             /** @description metrics in the Prometheus text exposition format */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3306,6 +3960,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3315,6 +3970,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3324,6 +3981,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
