@@ -169,7 +169,7 @@ func (h *handler) getObject(c echo.Context) error {
 // headObject godoc
 //
 //	@Summary		Describe an object in headers
-//	@Description	The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
+//	@Description	The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, Content-Disposition with download=true, and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 //	@ID				headObject
 //	@Tags			objects
 //	@Security		BearerAuth

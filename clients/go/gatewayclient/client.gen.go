@@ -865,7 +865,7 @@ type ClientInterface interface {
 
 	// HeadObject Describe an object in headers
 	//
-	// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
+	// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, Content-Disposition with download=true, and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 	//
 	// Corresponds with HEAD /api/v1/buckets/{bucket}/objects/{name} (the `HeadObject` operationId).
 	HeadObject(ctx context.Context, bucket string, name string, params *HeadObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1337,7 +1337,7 @@ func (c *Client) GetObject(ctx context.Context, bucket string, name string, para
 
 // HeadObject Describe an object in headers
 //
-// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
+// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, Content-Disposition with download=true, and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 //
 // Corresponds with HEAD /api/v1/buckets/{bucket}/objects/{name} (the `HeadObject` operationId).
 func (c *Client) HeadObject(ctx context.Context, bucket string, name string, params *HeadObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3413,7 +3413,7 @@ type ClientWithResponsesInterface interface {
 
 	// HeadObjectWithResponse Describe an object in headers
 	//
-	// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
+	// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, Content-Disposition with download=true, and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8501,7 +8501,7 @@ func (c *ClientWithResponses) GetObjectWithResponse(ctx context.Context, bucket 
 
 // HeadObjectWithResponse Describe an object in headers
 //
-// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
+// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, Content-Disposition with download=true, and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 //
 // Returns a wrapper object for the known response body format(s).
 //

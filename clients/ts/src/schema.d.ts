@@ -198,7 +198,7 @@ export interface paths {
         options?: never;
         /**
          * Describe an object in headers
-         * @description The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
+         * @description The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, Content-Disposition with download=true, and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
          */
         head: operations["headObject"];
         patch?: never;
