@@ -45,7 +45,7 @@ vet: ## a gofmt check, go vet and staticcheck (pinned in go.mod's tool directive
 	go vet ./...
 	go tool staticcheck ./...
 
-test: minio vet compose-check browser-deps node-deps ## the whole suite, against a real MinIO
+test: minio vet openapi-lint compose-check browser-deps node-deps ## the whole suite, against a real MinIO
 	go test -count=1 -race -timeout 30m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 
@@ -80,7 +80,16 @@ bench: build minio ## gateway vs direct MinIO; writes bench/results.json and ben
 openapi: ## regenerate openapi/openapi.json from the handlers' annotations
 	go run ./openapi/cmd/genopenapi
 
-.PHONY: clients browser-deps node-deps
+.PHONY: clients browser-deps node-deps openapi-lint
+
+# Redocly CLI (pinned in openapi/lint/package-lock.json) with its
+# recommended rules as errors; no Node.js or npm fails here, never skips.
+openapi-lint: openapi/lint/node_modules/.package-lock.json ## lint openapi/openapi.json with an independent validator
+	cd openapi/lint && npm run --silent lint
+
+openapi/lint/node_modules/.package-lock.json: openapi/lint/package.json openapi/lint/package-lock.json
+	cd openapi/lint && npm ci --no-audit --no-fund
+
 
 clients: node-deps ## regenerate the Go and TypeScript clients from openapi/openapi.json
 	go run ./clients/go/gen
@@ -101,10 +110,13 @@ browser-deps: ## install Debian's Chromium and ChromeDriver for the browser test
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
 	fi
 
-node-deps: clients/ts/node_modules/.package-lock.json ## install the TypeScript client's npm packages, if needed
+node-deps: clients/ts/node_modules/.package-lock.json clients/heyapi/node_modules/.package-lock.json ## install the TypeScript clients' npm packages, if needed
 
 clients/ts/node_modules/.package-lock.json: clients/ts/package.json clients/ts/package-lock.json
 	cd clients/ts && npm ci --no-audit --no-fund
+
+clients/heyapi/node_modules/.package-lock.json: clients/heyapi/package.json clients/heyapi/package-lock.json
+	cd clients/heyapi && npm ci --no-audit --no-fund
 
 fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go')

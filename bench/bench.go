@@ -9,6 +9,8 @@ package bench
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -127,11 +129,13 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	res.Gateway.Env = gatewayEnvSummary(cfg)
 
 	d := &data{big: randomBytes(1, bigSize), medium: randomBytes(2, mediumSize)}
+	bigSum := sha256.Sum256(d.big)
+	bigDigest := "sha-256=:" + base64.StdEncoding.EncodeToString(bigSum[:]) + ":"
 	logf("storing the objects to read")
 	if err := populate(ctx, e, d); err != nil {
 		return nil, fmt.Errorf("populate: %w", err)
 	}
-	paths := []path{directPath{e: e}, gatewayPath{e}}
+	paths := []path{directPath{e: e}, gatewayPath{e: e}}
 
 	logf("warming up")
 	for _, w := range workloads {
@@ -165,9 +169,15 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		}
 		for _, w := range selected {
 			for _, p := range order {
-				if dp, ok := p.(directPath); ok {
-					dp.unsigned = w.UnsignedDirect
-					p = dp
+				switch tp := p.(type) {
+				case directPath:
+					tp.unsigned = w.UnsignedDirect
+					p = tp
+				case gatewayPath:
+					if w.Digest {
+						tp.digest = bigDigest
+					}
+					p = tp
 				}
 				s, err := run(ctx, w, p, d, cfg.BigPerRound, cfg.OpsDuration, e.processes())
 				if err != nil {
@@ -244,7 +254,7 @@ func profile(ctx context.Context, cfg Config, e *env, d *data, res *Results, log
 			case perr = <-got:
 				done = true
 			default:
-				if _, err := run(ctx, w, gatewayPath{e}, d, 1, 500*time.Millisecond, nil); err != nil {
+				if _, err := run(ctx, w, gatewayPath{e: e}, d, 1, 500*time.Millisecond, nil); err != nil {
 					return err
 				}
 			}

@@ -83,7 +83,10 @@ func (d directPath) list(_ context.Context, prefix string) (int, error) {
 }
 
 // gatewayPath is net/http against the gateway's REST API.
-type gatewayPath struct{ e *env }
+type gatewayPath struct {
+	e      *env
+	digest string // a Repr-Digest to send with uploads, "" for none
+}
 
 func (gatewayPath) name() string { return pathGateway }
 
@@ -95,6 +98,9 @@ func (g gatewayPath) put(ctx context.Context, key string, body io.Reader, size i
 	}
 	req.ContentLength = size
 	req.Header.Set("Content-Type", "application/octet-stream")
+	if g.digest != "" {
+		req.Header.Set("Repr-Digest", g.digest)
+	}
 	resp, err := g.e.do(req)
 	if err != nil {
 		return err

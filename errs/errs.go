@@ -23,6 +23,7 @@ const (
 	InvalidArgument       Code = "InvalidArgument"
 	MalformedJSON         Code = "MalformedJSON"
 	InvalidPolicyDocument Code = "InvalidPolicyDocument"
+	BadDigest             Code = "BadDigest" // the body does not match the checksum sent with it
 	Unauthorized          Code = "Unauthorized"
 	AccessDenied          Code = "AccessDenied"
 	NoSuchBucket          Code = "NoSuchBucket"
@@ -48,6 +49,7 @@ var statusByCode = map[Code]int{
 	InvalidArgument:       http.StatusBadRequest,
 	MalformedJSON:         http.StatusBadRequest,
 	InvalidPolicyDocument: http.StatusBadRequest,
+	BadDigest:             http.StatusBadRequest,
 	Unauthorized:          http.StatusUnauthorized,
 	AccessDenied:          http.StatusForbidden,
 	NoSuchBucket:          http.StatusNotFound,

@@ -20,6 +20,7 @@ var contractStatus = map[Code]int{
 	InvalidArgument:       400,
 	MalformedJSON:         400,
 	InvalidPolicyDocument: 400,
+	BadDigest:             400,
 	Unauthorized:          401,
 	AccessDenied:          403,
 	NoSuchBucket:          404,

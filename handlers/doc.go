@@ -34,10 +34,25 @@
 //	@description	Retry-After, until it answers again.
 //	@BasePath		/
 //
+//	@tag.name			buckets
+//	@tag.description	Create, list, inspect and delete the tenant's buckets.
+//	@tag.name			objects
+//	@tag.description	Upload, download, describe, copy and delete objects; conditional requests and checksums.
+//	@tag.name			uploads
+//	@tag.description	Incomplete multipart uploads: list and abort them.
+//	@tag.name			presign
+//	@tag.description	Presigned URLs and forms that reach the store directly, without the gateway.
+//	@tag.name			policy
+//	@tag.description	Bucket policies: what anonymous users may do, canned per prefix or as a full document.
+//	@tag.name			notifications
+//	@tag.description	Bucket notification configuration and the live event stream.
+//	@tag.name			health
+//	@tag.description	Liveness, readiness and metrics; no credential needed.
+//
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization
-//	@description				Bearer <api-key>
+//	@description				Bearer <credential> (declared as HTTP bearer authentication in the OpenAPI 3 document)
 //
 //	@securityDefinitions.apikey	ApiKeyAuth
 //	@in							header

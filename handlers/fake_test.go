@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"s3gateway/access"
+	"s3gateway/internal/httpsyntax"
 	"s3gateway/service"
 	"s3gateway/service/bucketpolicy"
 )
@@ -155,6 +156,31 @@ func (f *fakeService) StatObject(ctx context.Context, bucket, name string) (serv
 		return service.ObjectInfo{Bucket: bucket, Name: name}, nil
 	}
 	return f.statObject(bucket, name)
+}
+
+// HeadObject describes the object with statObject, as the service would,
+// and answers If-None-Match; the other conditions are the service's tests.
+func (f *fakeService) HeadObject(ctx context.Context, bucket, name string, opts service.GetOptions) (*service.Object, error) {
+	f.record(ctx, call{Method: "HeadObject", Bucket: bucket, Name: name, Args: opts})
+	info := service.ObjectInfo{Bucket: bucket, Name: name}
+	if f.statObject != nil {
+		var err error
+		if info, err = f.statObject(bucket, name); err != nil {
+			return nil, err
+		}
+	}
+	if opts.IfNoneMatch != "" && httpsyntax.MatchesAny(opts.IfNoneMatch, info.ETag) {
+		return &service.Object{Info: info, NotModified: true}, nil
+	}
+	return &service.Object{Info: info}, nil
+}
+
+func (f *fakeService) RemoveObjectWith(ctx context.Context, bucket, name string, opts service.RemoveOptions) error {
+	f.record(ctx, call{Method: "RemoveObject", Bucket: bucket, Name: name, Args: opts})
+	if f.removeObject == nil {
+		return nil
+	}
+	return f.removeObject(bucket, name)
 }
 
 func (f *fakeService) RemoveObject(ctx context.Context, bucket, name string) error {

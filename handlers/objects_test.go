@@ -44,7 +44,7 @@ func TestObjectNames(t *testing.T) {
 	}{
 		{"GET", "objects", "GetObject"},
 		{"PUT", "objects", "PutObject"},
-		{"HEAD", "objects", "StatObject"},
+		{"HEAD", "objects", "HeadObject"},
 		{"DELETE", "objects", "RemoveObject"},
 		{"GET", "stat", "StatObject"},
 		{"DELETE", "uploads", "RemoveIncompleteUpload"},
@@ -242,11 +242,6 @@ func TestUploadObjectForm(t *testing.T) {
 			wantStatus: 201, wantName: "photo.jpg", wantType: "",
 		},
 		{
-			name:       "uploadForm_nameAfterFileIgnored",
-			parts:      []formPart{{field: "file", filename: "photo.jpg", content: "hello"}, {field: "name", content: "late.txt"}},
-			wantStatus: 201, wantName: "photo.jpg", wantType: "",
-		},
-		{
 			name:       "uploadForm_missingFile",
 			parts:      []formPart{{field: "name", content: "a.txt"}},
 			wantStatus: 400, wantCode: "InvalidArgument",
@@ -294,6 +289,37 @@ func TestUploadObjectForm(t *testing.T) {
 			}
 		})
 	}
+
+	// A name after the file fails the body the service reads, so the store
+	// stores nothing, and the client hears why.
+	t.Run("uploadForm_nameAfterFile", func(t *testing.T) {
+		env := newEnv(t)
+		body, ct := multipartBody(t, []formPart{{field: "file", filename: "photo.jpg", content: "hello"}, {field: "name", content: "late.txt"}})
+		rec := env.do(t, request{method: "POST", target: "/api/v1/buckets/photos/objects", body: body, headers: map[string]string{"Content-Type": ct}})
+		if !strings.Contains(rec.Body.String(), "before file") {
+			t.Errorf("body %s", rec.Body.String())
+		}
+		wantError(t, rec, 400, "InvalidArgument")
+	})
+
+	t.Run("uploadForm_nameInQuery", func(t *testing.T) {
+		env := newEnv(t)
+		body, ct := multipartBody(t, []formPart{{field: "file", filename: "photo.jpg", content: "hello"}, {field: "other", content: "x"}})
+		rec := env.do(t, request{method: "POST", target: "/api/v1/buckets/photos/objects?name=dir%2Fq%2B.txt", body: body, headers: map[string]string{"Content-Type": ct, "If-None-Match": "*"}})
+		wantStatus(t, rec, 201)
+		c, ok := env.svc.only()
+		want := service.PutOptions{Size: -1, IfNoneMatch: "*"}
+		if !ok || c.Name != "dir/q+.txt" || !reflect.DeepEqual(c.Args, want) {
+			t.Errorf("calls %+v", env.svc.Calls())
+		}
+	})
+
+	t.Run("uploadForm_queryAndFieldDiffer", func(t *testing.T) {
+		env := newEnv(t)
+		body, ct := multipartBody(t, []formPart{{field: "name", content: "b"}, {field: "file", filename: "photo.jpg", content: "hello"}})
+		rec := env.do(t, request{method: "POST", target: "/api/v1/buckets/photos/objects?name=a", body: body, headers: map[string]string{"Content-Type": ct}})
+		wantError(t, rec, 400, "InvalidArgument")
+	})
 
 	t.Run("uploadForm_streamed", func(t *testing.T) {
 		// The client sends the first half of the file and waits until the
@@ -625,7 +651,7 @@ func TestObjectMisc(t *testing.T) {
 			name:       "deleteObject_ok",
 			req:        request{method: "DELETE", target: "/api/v1/buckets/photos/objects/a%2Fb"},
 			wantStatus: 204,
-			wantCall:   &call{Method: "RemoveObject", Tenant: "acme", Bucket: "photos", Name: "a/b"},
+			wantCall:   &call{Method: "RemoveObject", Tenant: "acme", Bucket: "photos", Name: "a/b", Args: service.RemoveOptions{}},
 		},
 		{
 			name: "deleteObject_denied",

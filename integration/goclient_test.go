@@ -3,6 +3,8 @@ package integration
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"slices"
@@ -106,7 +108,7 @@ func TestGoClient(t *testing.T) {
 	}
 	etags := map[string]string{}
 	for name, data := range objects {
-		up, err := client.PutObjectWithBodyWithResponse(ctx, bucket, name, "text/plain", strings.NewReader(data))
+		up, err := client.PutObjectWithBodyWithResponse(ctx, bucket, name, nil, "text/plain", strings.NewReader(data))
 		if err != nil || up.StatusCode() != http.StatusCreated || up.JSON201 == nil {
 			t.Fatalf("put %q: %v %s", name, err, bodyOf(up))
 		}
@@ -164,6 +166,25 @@ func TestGoClient(t *testing.T) {
 	got, err := client.GetObjectWithResponse(ctx, bucket, name, nil)
 	if err != nil || got.StatusCode() != http.StatusOK || string(got.Body) != objects[name] {
 		t.Fatalf("get: %v %d %q", err, got.StatusCode(), got.Body)
+	}
+	// The contract's conditional and checksum headers are typed parameters.
+	sum := sha256.Sum256([]byte(objects[name]))
+	digest := "sha-256=:" + base64.StdEncoding.EncodeToString(sum[:]) + ":"
+	create := "*"
+	again, err := client.PutObjectWithBodyWithResponse(ctx, bucket, name,
+		&gatewayclient.PutObjectParams{ReprDigest: &digest, IfNoneMatch: &create}, "text/plain", strings.NewReader(objects[name]))
+	if err != nil || again.JSON412 == nil || again.JSON412.Error.Code != "PreconditionFailed" {
+		t.Fatalf("create-only over an existing object: %v %s", err, bodyOf(again))
+	}
+	current := `"` + etags[name] + `"`
+	replaced, err := client.PutObjectWithBodyWithResponse(ctx, bucket, name,
+		&gatewayclient.PutObjectParams{ReprDigest: &digest, IfMatch: &current}, "text/plain", strings.NewReader(objects[name]))
+	if err != nil || replaced.JSON201 == nil {
+		t.Fatalf("replace with If-Match and Repr-Digest: %v %s", err, bodyOf(replaced))
+	}
+	checked, err := client.GetObjectWithResponse(ctx, bucket, name, &gatewayclient.GetObjectParams{IfMatch: &current})
+	if err != nil || checked.StatusCode() != http.StatusOK || checked.HTTPResponse.Header.Get("Repr-Digest") != digest {
+		t.Fatalf("conditional get: %v %d %q", err, checked.StatusCode(), checked.HTTPResponse.Header.Get("Repr-Digest"))
 	}
 	missing, err := client.GetObjectWithResponse(ctx, bucket, "docs/none.txt", nil)
 	if err != nil || missing.JSON404 == nil || missing.JSON404.Error.Code != "NoSuchKey" {

@@ -23,9 +23,12 @@ var operationScopes = map[string]access.Scope{
 	"ListObjects":   access.ObjectsList,
 	"GetObject":     access.ObjectsRead,
 	"StatObject":    access.ObjectsRead,
+	"HeadObject":    access.ObjectsRead,
 	"PutObject":     access.ObjectsWrite,
 	"RemoveObject":  access.ObjectsDelete,
 	"RemoveObjects": access.ObjectsDelete,
+
+	"RemoveObjectWith": access.ObjectsDelete,
 	// CopyObject needs ObjectsRead on the source as well (see CopyObject).
 	"CopyObject": access.ObjectsWrite,
 

@@ -98,6 +98,20 @@ func (a *authorizer) RemoveObject(ctx context.Context, bucket, name string) erro
 	return a.inner.RemoveObject(ctx, bucket, name)
 }
 
+func (a *authorizer) RemoveObjectWith(ctx context.Context, bucket, name string, opts RemoveOptions) error {
+	if err := objectAllowed(ctx, "RemoveObjectWith", bucket, name); err != nil {
+		return err
+	}
+	return a.inner.RemoveObjectWith(ctx, bucket, name, opts)
+}
+
+func (a *authorizer) HeadObject(ctx context.Context, bucket, name string, opts GetOptions) (*Object, error) {
+	if err := objectAllowed(ctx, "HeadObject", bucket, name); err != nil {
+		return nil, err
+	}
+	return a.inner.HeadObject(ctx, bucket, name, opts)
+}
+
 // RemoveObjects refuses the whole batch when one name is outside the
 // credential's prefix: nothing is deleted.
 func (a *authorizer) RemoveObjects(ctx context.Context, bucket string, names []string) (DeleteResult, error) {

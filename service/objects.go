@@ -6,22 +6,6 @@ import (
 	"s3gateway/errs"
 )
 
-// GetObject opens an object in one store request. The body is a stream: it
-// is bounded by ctx only, not by the call timeout, so a long download runs
-// as long as its client reads.
-func (g *Gateway) GetObject(ctx context.Context, bucket, name string, opts GetOptions) (*Object, error) {
-	c, phys, err := g.objectTarget(ctx, bucket, name)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := c.GetObject(ctx, phys, name, opts)
-	if err != nil {
-		return nil, err
-	}
-	obj.Info.Bucket = bucket
-	return obj, nil
-}
-
 // StatObject describes an object without reading it.
 func (g *Gateway) StatObject(ctx context.Context, bucket, name string) (ObjectInfo, error) {
 	c, phys, err := g.objectTarget(ctx, bucket, name)

@@ -2,8 +2,12 @@ package service
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/sha256"
 	"io"
+	"mime"
 	"net/http"
+	"strings"
 	"unicode/utf8"
 
 	"s3gateway/errs"
@@ -32,22 +36,58 @@ func (g *Gateway) PutObject(ctx context.Context, bucket, name string, body io.Re
 	if body == nil {
 		body = http.NoBody
 	}
-	if opts.ContentType == "" {
-		opts.ContentType = "application/octet-stream"
-	}
-	if !validHeaderValue(opts.ContentType) {
-		return UploadResult{}, errs.New(errs.InvalidArgument, "content type %q is invalid", opts.ContentType)
-	}
+	opts.ContentType = storedContentType(opts.ContentType)
 	if err := validateMetadata(opts.Metadata); err != nil {
 		return UploadResult{}, err
 	}
+	if err := checkPutConditions(opts); err != nil {
+		return UploadResult{}, err
+	}
+	if err := checkDigests(opts); err != nil {
+		return UploadResult{}, err
+	}
 	res, err := c.PutObject(ctx, phys, name, body, opts)
+	if opts.IfMatch != "" && errs.CodeOf(err) == errs.NoSuchKey {
+		// No current version: If-Match is false (RFC 9110 13.1.1).
+		return UploadResult{}, errs.New(errs.PreconditionFailed, "%s does not exist", Describe(bucket, name))
+	}
 	if err != nil {
 		return UploadResult{}, err
 	}
 	res.Bucket = bucket
 	return res, nil
 }
+
+// storedContentType is the content type an object is stored with: the
+// one given, unless it is absent, not a valid media type, or a wildcard
+// (what a client sends when it has no idea, "*/*" or "text/*"): then
+// application/octet-stream.
+func storedContentType(ct string) string {
+	const octets = "application/octet-stream"
+	if ct == "" || !validHeaderValue(ct) {
+		return octets
+	}
+	mediaType, _, err := mime.ParseMediaType(ct)
+	if err != nil || strings.Contains(mediaType, "*") {
+		return octets
+	}
+	return ct
+}
+
+// checkDigests checks the lengths of the checksums an upload carries.
+func checkDigests(opts PutOptions) error {
+	if opts.ContentMD5 != nil && len(opts.ContentMD5) != md5.Size {
+		return errs.New(errs.InvalidArgument, "Content-MD5: must be the base64 of %d bytes", md5.Size)
+	}
+	if opts.SHA256 != nil && len(opts.SHA256) != sha256.Size {
+		return errs.New(errs.InvalidArgument, "Repr-Digest: sha-256 must be the base64 of %d bytes", sha256.Size)
+	}
+	return nil
+}
+
+// DigestMetadataKey is the user metadata key under which the store keeps
+// an object's SHA-256 (ObjectInfo.SHA256); clients cannot set it.
+const DigestMetadataKey = "Gateway-Sha256"
 
 // validateMetadata checks user metadata: each key a non-empty HTTP token,
 // once (keys are compared as header names), each value fit for a header.
@@ -56,6 +96,9 @@ func validateMetadata(meta map[string]string) error {
 	for k, v := range meta {
 		if !httpsyntax.IsToken(k) {
 			return errs.New(errs.InvalidArgument, "metadata key %q is invalid: it must be a non-empty HTTP token", k)
+		}
+		if http.CanonicalHeaderKey(k) == DigestMetadataKey {
+			return errs.New(errs.InvalidArgument, "metadata key %q is reserved", k)
 		}
 		if !validHeaderValue(v) {
 			return errs.New(errs.InvalidArgument, "the value of metadata key %q is invalid: it must be UTF-8 without control characters", k)

@@ -49,7 +49,11 @@ type Objects interface {
 	// Object.Body when it is not nil.
 	GetObject(ctx context.Context, bucket, name string, opts GetOptions) (*Object, error)
 	StatObject(ctx context.Context, bucket, name string) (ObjectInfo, error)
+	// HeadObject is a GetObject without a body: Object.Body is nil.
+	HeadObject(ctx context.Context, bucket, name string, opts GetOptions) (*Object, error)
 	RemoveObject(ctx context.Context, bucket, name string) error
+	// RemoveObjectWith is RemoveObject under a condition.
+	RemoveObjectWith(ctx context.Context, bucket, name string, opts RemoveOptions) error
 	RemoveObjects(ctx context.Context, bucket string, names []string) (DeleteResult, error)
 	CopyObject(ctx context.Context, req CopyRequest) (CopyResult, error)
 }

@@ -28,6 +28,9 @@ type ObjectInfo struct {
 	Metadata  map[string]string
 	VersionID string
 	IsDir     bool
+	// SHA256 is the SHA-256 of the whole object, when the store keeps one
+	// (an upload sent with Repr-Digest: sha-256); nil otherwise.
+	SHA256 []byte
 }
 
 // ListOptions selects one page of a listing.
@@ -54,6 +57,19 @@ type PutOptions struct {
 	Size        int64 // -1 when unknown (chunked request)
 	ContentType string
 	Metadata    map[string]string // user metadata, keys without x-amz-meta-
+
+	// IfMatch is one ETag (quoted or not) or "*": store only if the object
+	// exists and, for an ETag, is that version. IfNoneMatch is "" or "*":
+	// store only if no object has the name. The store checks both at the
+	// moment it commits, atomically with the write.
+	IfMatch     string
+	IfNoneMatch string
+
+	// ContentMD5 (16 bytes) and SHA256 (32 bytes), when set, are what the
+	// body must hash to; a body that does not is BadDigest, and nothing
+	// is stored. SHA256 is kept with the object (ObjectInfo.SHA256).
+	ContentMD5 []byte
+	SHA256     []byte
 }
 
 // UploadResult is what a finished upload reports.
@@ -72,10 +88,20 @@ type ByteRange struct {
 	End   int64
 }
 
-// GetOptions qualify a read.
+// GetOptions qualify a read. The conditions are those of RFC 9110
+// section 13.1, evaluated in its order (section 13.2.2).
 type GetOptions struct {
 	Range       *ByteRange
-	IfNoneMatch string // an ETag, quoted or not, or "*"
+	IfNoneMatch string // a list of ETags, quoted or not, or "*"
+	IfMatch     string // a list of ETags, quoted or not, or "*"
+	// IfModifiedSince and IfUnmodifiedSince are zero when absent.
+	IfModifiedSince   time.Time
+	IfUnmodifiedSince time.Time
+}
+
+// RemoveOptions qualify a delete.
+type RemoveOptions struct {
+	IfMatch string // one ETag, quoted or not, or "*"
 }
 
 // ContentRange is the part of the object a ranged read returns.
@@ -83,8 +109,8 @@ type ContentRange struct {
 	Start, End, Total int64 // End inclusive
 }
 
-// Object is an open object. When NotModified is set (IfNoneMatch matched)
-// Body is nil and only Info.ETag and Info.LastModified are meaningful.
+// Object is an open object. When NotModified is set (If-None-Match or
+// If-Modified-Since said so) Body is nil; Info describes the object.
 type Object struct {
 	Info        ObjectInfo
 	Body        io.ReadCloser

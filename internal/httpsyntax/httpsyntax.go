@@ -51,3 +51,20 @@ func MatchesAny(header, etag string) bool {
 	}
 	return false
 }
+
+// MatchesAnyStrong is MatchesAny with the strong comparison RFC 9110
+// §13.1.1 prescribes for If-Match: a weak entity tag never matches.
+func MatchesAnyStrong(header, etag string) bool {
+	for _, tag := range strings.Split(header, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" {
+			return true
+		}
+		if !strings.HasPrefix(tag, "W/") && !strings.HasPrefix(etag, "W/") {
+			if tag = TrimETag(tag); tag != "" && tag == TrimETag(etag) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -53,3 +53,21 @@ func TestMatchesAny(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchesAnyStrong(t *testing.T) {
+	for _, c := range []struct {
+		header, etag string
+		want         bool
+	}{
+		{`"a"`, "a", true},
+		{`"b", "a"`, "a", true},
+		{`*`, "a", true},
+		{`W/"a"`, "a", false},
+		{`"a"`, `W/"a"`, false},
+		{`"b"`, "a", false},
+	} {
+		if got := MatchesAnyStrong(c.header, c.etag); got != c.want {
+			t.Errorf("MatchesAnyStrong(%q, %q) = %v", c.header, c.etag, got)
+		}
+	}
+}

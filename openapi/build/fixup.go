@@ -12,8 +12,9 @@ import (
 // fixUp says in OpenAPI 3 what the Swagger 2.0 annotations cannot:
 //
 //   - a request body declared as an octet-stream string is binary
-//     (format: binary), so generated clients send raw bytes, and any media
-//     type is accepted (the object's own Content-Type travels with it);
+//     (format: binary) and application/octet-stream only, so generated
+//     clients send raw bytes with that type by default (the operation's
+//     description says that any other type is accepted too);
 //   - binary responses (object downloads) are binary strings of any media
 //     type too: the object's content type is what comes back;
 //   - the event stream's 200 response is text/event-stream only;
@@ -44,7 +45,7 @@ func fixUp(doc *openapi3.T) error {
 			}
 		}
 	}
-	return nil
+	return fixContract(doc, errorBody)
 }
 
 func fixRequestBody(op *openapi3.Operation) {
@@ -52,7 +53,9 @@ func fixRequestBody(op *openapi3.Operation) {
 		return
 	}
 	if media := op.RequestBody.Value.Content.Get("application/octet-stream"); media != nil {
-		op.RequestBody.Value.Content = binaryContent(media)
+		octets := *media
+		octets.Schema = openapi3.NewSchemaRef("", openapi3.NewStringSchema().WithFormat("binary"))
+		op.RequestBody.Value.Content = openapi3.Content{"application/octet-stream": &octets}
 	}
 }
 

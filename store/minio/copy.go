@@ -116,6 +116,9 @@ func (c *copyJob) inParts(ctx context.Context) (res service.CopyResult, err erro
 		for k, v := range userMetadata(c.src.Metadata) {
 			opts.UserMetadata[metaPrefix+k] = v
 		}
+		if d := c.src.Metadata.Get(digestHeader); d != "" {
+			opts.UserMetadata[digestHeader] = d // the same bytes
+		}
 	}
 	dst := c.req.Destination
 	cctx, cancel := c.c.callContext(ctx)

@@ -66,8 +66,11 @@ func fromStoreCode(err error, resp minio.ErrorResponse, bucket, what string) err
 		return errs.Wrap(err, errs.InvalidRange, "the requested range is not satisfiable")
 	case "EntityTooLarge":
 		return errs.Wrap(err, errs.EntityTooLarge, "the object is too large")
-	case "EntityTooSmall", "IncompleteBody", "InvalidDigest", "BadDigest",
-		"XAmzContentSHA256Mismatch", "XAmzContentChecksumMismatch":
+	case "BadDigest", "XAmzContentChecksumMismatch":
+		// Only a checksum the client sent reaches the store (the
+		// gateway's payloads are unsigned), so the client's body is wrong.
+		return errs.Wrap(err, errs.BadDigest, "the body of %s does not match the checksum sent with it", what)
+	case "EntityTooSmall", "IncompleteBody", "InvalidDigest", "XAmzContentSHA256Mismatch":
 		return errs.Wrap(err, errs.InvalidArgument, "the upload of %s was incomplete or corrupt", what)
 	case "InvalidBucketName":
 		return errs.Wrap(err, errs.InvalidBucketName, "bucket name %q is invalid", bucket)

@@ -142,7 +142,9 @@ func listEntry(obj minio.ObjectInfo, isDir, withMetadata bool) service.ObjectInf
 		for k, v := range obj.UserMetadata {
 			switch {
 			case len(k) > len(metaPrefix) && strings.EqualFold(k[:len(metaPrefix)], metaPrefix):
-				out.Metadata[http.CanonicalHeaderKey(k[len(metaPrefix):])] = v
+				if key := http.CanonicalHeaderKey(k[len(metaPrefix):]); key != service.DigestMetadataKey {
+					out.Metadata[key] = v
+				}
 			case strings.EqualFold(k, "Content-Type") && out.ContentType == "":
 				out.ContentType = v
 			}

@@ -2,6 +2,8 @@ package miniostore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"strconv"
@@ -34,6 +36,10 @@ func (c *client) GetObject(ctx context.Context, bucket, name string, opts servic
 	if opts.IfNoneMatch != "" {
 		gopts.Set("If-None-Match", httpsyntax.QuoteETag(opts.IfNoneMatch))
 		sctx = withCapture(sctx, captured)
+	}
+	if opts.IfMatch != "" {
+		// The service pins a conditional read to the version it evaluated.
+		gopts.Set("If-Match", httpsyntax.QuoteETag(opts.IfMatch))
 	}
 	body, info, header, err := c.core.GetObject(sctx, bucket, name, gopts)
 	if err != nil {
@@ -137,6 +143,7 @@ func objectInfo(name string, info minio.ObjectInfo) service.ObjectInfo {
 		ContentType:  info.ContentType,
 		Metadata:     userMetadata(info.Metadata),
 		VersionID:    info.VersionID,
+		SHA256:       storedDigest(info.Metadata),
 	}
 	if out.ContentType == "" {
 		out.ContentType = "application/octet-stream"
@@ -145,15 +152,32 @@ func objectInfo(name string, info minio.ObjectInfo) service.ObjectInfo {
 }
 
 // userMetadata picks the user metadata out of an object's headers: keys
-// without x-amz-meta-, in canonical header form. It is never nil.
+// without x-amz-meta-, in canonical header form, the stored digest left
+// out. It is never nil.
 func userMetadata(h http.Header) map[string]string {
 	out := map[string]string{}
 	for k, v := range h {
 		if len(k) > len(metaPrefix) && strings.EqualFold(k[:len(metaPrefix)], metaPrefix) && len(v) > 0 {
-			out[http.CanonicalHeaderKey(k[len(metaPrefix):])] = v[0]
+			if key := http.CanonicalHeaderKey(k[len(metaPrefix):]); key != service.DigestMetadataKey {
+				out[key] = v[0]
+			}
 		}
 	}
 	return out
+}
+
+// digestHeader is the header that carries an object's stored SHA-256
+// (base64), as user metadata.
+const digestHeader = metaPrefix + service.DigestMetadataKey
+
+// storedDigest is the SHA-256 kept with an object, nil when there is none
+// (or it is not one).
+func storedDigest(h http.Header) []byte {
+	sum, err := base64.StdEncoding.DecodeString(h.Get(digestHeader))
+	if err != nil || len(sum) != sha256.Size {
+		return nil
+	}
+	return sum
 }
 
 // rangeHeader renders a byte range as a Range header value.

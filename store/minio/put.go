@@ -2,6 +2,7 @@ package miniostore
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -41,12 +42,19 @@ const (
 // store's. A store reached across an untrusted network should be reached
 // over https://, where TLS protects the payload.
 func (c *client) PutObject(ctx context.Context, bucket, name string, body io.Reader, opts service.PutOptions) (service.UploadResult, error) {
-	up := &upload{
-		c: c, bucket: bucket, name: name,
-		opts: minio.PutObjectOptions{
-			ContentType: opts.ContentType, UserMetadata: metadataHeaders(opts.Metadata), DisableContentSha256: true,
-		},
+	meta := metadataHeaders(opts.Metadata)
+	if opts.SHA256 != nil {
+		if meta == nil {
+			meta = map[string]string{}
+		}
+		meta[digestHeader] = base64.StdEncoding.EncodeToString(opts.SHA256)
 	}
+	up := &upload{
+		c: c, bucket: bucket, name: name, digests: digestsOf(opts),
+		opts: minio.PutObjectOptions{ContentType: opts.ContentType, UserMetadata: meta, DisableContentSha256: true},
+	}
+	setConditions(&up.opts, opts)
+	setConditions(&up.commitOpts, opts)
 	switch {
 	case opts.Size >= 0 && opts.Size <= c.s.cfg.PartSize:
 		return up.single(ctx, body, opts.Size)
@@ -64,12 +72,47 @@ type upload struct {
 	c            *client
 	bucket, name string // bucket is physical
 	opts         minio.PutObjectOptions
+	// commitOpts carry the conditions to the completion of a multipart
+	// upload, where the store checks them again as it commits.
+	commitOpts minio.PutObjectOptions
+	digests    digests
+	hashed     *hashingReader // the body, hashed, when digests are asked
+}
+
+// setConditions has the store check a write's conditions atomically with
+// the write (MinIO checks If-Match and If-None-Match on PutObject, on
+// NewMultipartUpload and on CompleteMultipartUpload).
+func setConditions(dst *minio.PutObjectOptions, opts service.PutOptions) {
+	if opts.IfMatch != "" {
+		dst.SetMatchETag(httpsyntax.TrimETag(opts.IfMatch))
+	}
+	if opts.IfNoneMatch != "" {
+		dst.SetMatchETagExcept("*")
+	}
+}
+
+// hash returns body, hashed when digests are asked (see digest.go).
+func (up *upload) hash(body io.Reader) io.Reader {
+	if !up.digests.any() {
+		return body
+	}
+	up.hashed = up.digests.reader(body)
+	return up.hashed
+}
+
+// checkDigests compares a body read to its end with its digests.
+func (up *upload) checkDigests() error {
+	if up.hashed == nil {
+		return nil
+	}
+	return up.digests.check(up.hashed, service.Describe("", up.name))
 }
 
 // single stores size bytes of body in one PUT, streamed straight through.
 func (up *upload) single(ctx context.Context, body io.Reader, size int64) (service.UploadResult, error) {
 	br := &bodyReader{r: io.LimitReader(body, size)}
-	info, err := up.c.core.PutObject(ctx, up.bucket, up.name, br, size, "", "", up.opts)
+	info, err := up.c.core.PutObject(ctx, up.bucket, up.name, br, size,
+		up.digests.md5Base64(), "", up.digests.singlePutOptions(up.opts))
 	if err != nil {
 		return service.UploadResult{}, up.failure(err, br, size)
 	}
@@ -79,8 +122,12 @@ func (up *upload) single(ctx context.Context, body io.Reader, size int64) (servi
 // singleBuffered stores data, the whole (small) body held in a pooled
 // buffer, in one PUT.
 func (up *upload) singleBuffered(ctx context.Context, data []byte) (service.UploadResult, error) {
+	if err := up.checkDigests(); err != nil {
+		return service.UploadResult{}, err
+	}
 	part := newPartReader(data)
-	info, err := up.c.core.PutObject(ctx, up.bucket, up.name, part, int64(len(data)), "", "", up.opts)
+	info, err := up.c.core.PutObject(ctx, up.bucket, up.name, part, int64(len(data)),
+		up.digests.md5Base64(), "", up.digests.singlePutOptions(up.opts))
 	part.revoke()
 	if err != nil {
 		return service.UploadResult{}, up.c.translate(err, up.bucket, up.name)
@@ -105,7 +152,7 @@ func (up *upload) multipartKnown(ctx context.Context, body io.Reader, size int64
 			up.c.abortUpload(ctx, up.bucket, up.name, uploadID)
 		}
 	}()
-	br := &bodyReader{r: body}
+	br := &bodyReader{r: up.hash(body)}
 	parts := make([]minio.CompletePart, 0, ceilDiv(size, partSize))
 	for n, off := 1, int64(0); off < size; n++ {
 		length := min(partSize, size-off)
@@ -138,6 +185,7 @@ func (up *upload) unknownSize(ctx context.Context, body io.Reader) (res service.
 	buf := up.c.s.parts.get()
 	defer up.c.s.parts.put(buf)
 
+	body = up.hash(body)
 	n, next, more, err := fillPart(body, buf, 0)
 	if err != nil {
 		return service.UploadResult{}, bodyFailure(err)
@@ -237,11 +285,15 @@ func (up *upload) start(ctx context.Context) (string, error) {
 	return id, nil
 }
 
-// complete finishes a multipart upload.
+// complete finishes a multipart upload whose body matches its digests;
+// the caller aborts it on an error.
 func (up *upload) complete(ctx context.Context, uploadID string, parts []minio.CompletePart, size int64) (service.UploadResult, error) {
+	if err := up.checkDigests(); err != nil {
+		return service.UploadResult{}, err
+	}
 	cctx, cancel := up.c.callContext(ctx)
 	defer cancel()
-	info, err := up.c.core.CompleteMultipartUpload(cctx, up.bucket, up.name, uploadID, parts, minio.PutObjectOptions{})
+	info, err := up.c.core.CompleteMultipartUpload(cctx, up.bucket, up.name, uploadID, parts, up.commitOpts)
 	if err != nil {
 		return service.UploadResult{}, up.c.translate(err, up.bucket, up.name)
 	}

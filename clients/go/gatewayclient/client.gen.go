@@ -685,8 +685,26 @@ type UploadObjectFormMultipartBody struct {
 	// File the object's bytes
 	File openapi_types.File `json:"file"`
 
-	// Name object name (default: the file's filename)
+	// Name object name, before the file (default: the query's name, else the file's filename)
 	Name *string `json:"name,omitempty"`
+}
+
+// UploadObjectFormParams defines parameters for UploadObjectForm.
+type UploadObjectFormParams struct {
+	// Name object name (default: the name field, else the file's filename)
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// IfMatch one ETag, or *: store only if the object is that version (exists)
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IfNoneMatch *: store only if no object has the name
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// DeleteObjectParams defines parameters for DeleteObject.
+type DeleteObjectParams struct {
+	// IfMatch one ETag, or *: delete only if the object is that version (exists)
+	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // GetObjectParams defines parameters for GetObject.
@@ -703,8 +721,17 @@ type GetObjectParams struct {
 	// Range a single byte range: bytes=a-b, bytes=a- or bytes=-n
 	Range *string `json:"Range,omitempty"`
 
-	// IfNoneMatch an ETag; when it matches the answer is 304
+	// IfMatch ETags, or *: 412 unless one is the object's
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IfNoneMatch ETags, or *: 304 when one is the object's
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+
+	// IfModifiedSince an HTTP date: 304 unless modified after it
+	IfModifiedSince *string `json:"If-Modified-Since,omitempty"`
+
+	// IfUnmodifiedSince an HTTP date: 412 if modified after it
+	IfUnmodifiedSince *string `json:"If-Unmodified-Since,omitempty"`
 }
 
 // HeadObjectParams defines parameters for HeadObject.
@@ -712,8 +739,32 @@ type HeadObjectParams struct {
 	// Download true: Content-Disposition: attachment
 	Download *bool `form:"download,omitempty" json:"download,omitempty"`
 
-	// IfNoneMatch an ETag; when it matches the answer is 304
+	// IfMatch ETags, or *: 412 unless one is the object's
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IfNoneMatch ETags, or *: 304 when one is the object's
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+
+	// IfModifiedSince an HTTP date: 304 unless modified after it
+	IfModifiedSince *string `json:"If-Modified-Since,omitempty"`
+
+	// IfUnmodifiedSince an HTTP date: 412 if modified after it
+	IfUnmodifiedSince *string `json:"If-Unmodified-Since,omitempty"`
+}
+
+// PutObjectParams defines parameters for PutObject.
+type PutObjectParams struct {
+	// IfMatch one ETag, or *: store only if the object is that version (exists)
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IfNoneMatch *: store only if no object has the name
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+
+	// ContentMD5 base64 of the body's MD5
+	ContentMD5 *string `json:"Content-MD5,omitempty"`
+
+	// ReprDigest sha-256=:<base64 of the body's SHA-256>: (RFC 9530)
+	ReprDigest *string `json:"Repr-Digest,omitempty"`
 }
 
 // GetBucketPolicyParams defines parameters for GetBucketPolicy.
@@ -1036,42 +1087,46 @@ type ClientInterface interface {
 
 	// UploadObjectFormWithBody Upload an object with a form
 	//
-	// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The field "name" is the object name; it must come before the field "file", and when it is absent or empty the file's filename (its last path segment) is used. The file part's Content-Type is stored as the object's content type. X-Meta-<key> request headers become user metadata, as for PUT. Parts other than name and file are ignored, and so is everything after the file.
+	// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The object name is the query parameter name, or the form field "name", which must then come before the field "file"; a name field after the file is 400 InvalidArgument and nothing is stored. With neither, the file's filename (its last path segment) is used. A name in both places must be the same. The file part's Content-Type is stored as the object's content type (application/octet-stream when absent, a wildcard or invalid). X-Meta-<key> request headers become user metadata, as for PUT, and If-Match / If-None-Match: * make the upload conditional, as for PUT. Parts other than name and file are ignored.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/buckets/{bucket}/objects (the `UploadObjectForm` operationId).
-	UploadObjectFormWithBody(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UploadObjectFormWithBody(ctx context.Context, bucket string, params *UploadObjectFormParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteObject Delete an object
 	//
-	// Deletes the object. As in S3, deleting a name that does not exist also succeeds.
+	// Deletes the object. As in S3, deleting a name that does not exist also succeeds. With If-Match (one ETag, or *) the object is deleted only if it is that version (exists), else 412 PreconditionFailed; the store has no conditional delete, so the gateway compares, then deletes (README, "Conditional requests").
 	//
 	// Corresponds with DELETE /api/v1/buckets/{bucket}/objects/{name} (the `DeleteObject` operationId).
-	DeleteObject(ctx context.Context, bucket string, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteObject(ctx context.Context, bucket string, name string, params *DeleteObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetObject Download an object
 	//
-	// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. If-None-Match with the object's ETag (or *) gives 304 with ETag and no body. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
+	// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. Conditional reads follow RFC 9110 (evaluated in its order: If-Match, else If-Unmodified-Since; then If-None-Match, else If-Modified-Since): If-Match that matches no ETag or If-Unmodified-Since before the last modification is 412 PreconditionFailed; If-None-Match with the object's ETag (or *), or If-Modified-Since not before the last modification, is 304 with ETag and no body. The body sent is always that of the version the conditions were evaluated on. A whole object uploaded with a SHA-256 comes with Repr-Digest. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
 	//
 	// Corresponds with GET /api/v1/buckets/{bucket}/objects/{name} (the `GetObject` operationId).
 	GetObject(ctx context.Context, bucket string, name string, params *GetObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// HeadObject Describe an object in headers
 	//
-	// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) without a body. If-None-Match with the object's ETag (or *) gives 304. Range headers are not applied.
+	// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, Content-Disposition with download=true, and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 	//
 	// Corresponds with HEAD /api/v1/buckets/{bucket}/objects/{name} (the `HeadObject` operationId).
 	HeadObject(ctx context.Context, bucket string, name string, params *HeadObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PutObjectWithBody Upload an object
 	//
-	// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+	// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as */* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved.
+	//
+	// Conditional writes: If-Match with one ETag stores only if the object is that version (with *: only if it exists), If-None-Match: * only if no object has the name; otherwise 412 PreconditionFailed and nothing is written. The store checks them when it commits, so of two writers that read the same ETag and both PUT with If-Match, exactly one succeeds.
+	//
+	// Checksums: Content-MD5 (base64 of the MD5) and Repr-Digest with a sha-256 member (RFC 9530, sha-256=:<base64>:) are checked against the body before the object becomes visible; a mismatch is 400 BadDigest and nothing is stored, with or without Content-Length. The SHA-256 is kept with the object and comes back as Repr-Digest on a GET or HEAD of the whole object.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /api/v1/buckets/{bucket}/objects/{name} (the `PutObject` operationId).
-	PutObjectWithBody(ctx context.Context, bucket string, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PutObjectWithBody(ctx context.Context, bucket string, name string, params *PutObjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteBucketPolicy Remove a bucket's policy
 	//
@@ -1629,13 +1684,13 @@ func (c *Client) ListObjects(ctx context.Context, bucket string, params *ListObj
 
 // UploadObjectFormWithBody Upload an object with a form
 //
-// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The field "name" is the object name; it must come before the field "file", and when it is absent or empty the file's filename (its last path segment) is used. The file part's Content-Type is stored as the object's content type. X-Meta-<key> request headers become user metadata, as for PUT. Parts other than name and file are ignored, and so is everything after the file.
+// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The object name is the query parameter name, or the form field "name", which must then come before the field "file"; a name field after the file is 400 InvalidArgument and nothing is stored. With neither, the file's filename (its last path segment) is used. A name in both places must be the same. The file part's Content-Type is stored as the object's content type (application/octet-stream when absent, a wildcard or invalid). X-Meta-<key> request headers become user metadata, as for PUT, and If-Match / If-None-Match: * make the upload conditional, as for PUT. Parts other than name and file are ignored.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/buckets/{bucket}/objects (the `UploadObjectForm` operationId).
-func (c *Client) UploadObjectFormWithBody(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUploadObjectFormRequestWithBody(c.Server, bucket, contentType, body)
+func (c *Client) UploadObjectFormWithBody(ctx context.Context, bucket string, params *UploadObjectFormParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadObjectFormRequestWithBody(c.Server, bucket, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1648,11 +1703,11 @@ func (c *Client) UploadObjectFormWithBody(ctx context.Context, bucket string, co
 
 // DeleteObject Delete an object
 //
-// Deletes the object. As in S3, deleting a name that does not exist also succeeds.
+// Deletes the object. As in S3, deleting a name that does not exist also succeeds. With If-Match (one ETag, or *) the object is deleted only if it is that version (exists), else 412 PreconditionFailed; the store has no conditional delete, so the gateway compares, then deletes (README, "Conditional requests").
 //
 // Corresponds with DELETE /api/v1/buckets/{bucket}/objects/{name} (the `DeleteObject` operationId).
-func (c *Client) DeleteObject(ctx context.Context, bucket string, name string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteObjectRequest(c.Server, bucket, name)
+func (c *Client) DeleteObject(ctx context.Context, bucket string, name string, params *DeleteObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteObjectRequest(c.Server, bucket, name, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1665,7 +1720,7 @@ func (c *Client) DeleteObject(ctx context.Context, bucket string, name string, r
 
 // GetObject Download an object
 //
-// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. If-None-Match with the object's ETag (or *) gives 304 with ETag and no body. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
+// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. Conditional reads follow RFC 9110 (evaluated in its order: If-Match, else If-Unmodified-Since; then If-None-Match, else If-Modified-Since): If-Match that matches no ETag or If-Unmodified-Since before the last modification is 412 PreconditionFailed; If-None-Match with the object's ETag (or *), or If-Modified-Since not before the last modification, is 304 with ETag and no body. The body sent is always that of the version the conditions were evaluated on. A whole object uploaded with a SHA-256 comes with Repr-Digest. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
 //
 // Corresponds with GET /api/v1/buckets/{bucket}/objects/{name} (the `GetObject` operationId).
 func (c *Client) GetObject(ctx context.Context, bucket string, name string, params *GetObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1682,7 +1737,7 @@ func (c *Client) GetObject(ctx context.Context, bucket string, name string, para
 
 // HeadObject Describe an object in headers
 //
-// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) without a body. If-None-Match with the object's ETag (or *) gives 304. Range headers are not applied.
+// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, Content-Disposition with download=true, and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 //
 // Corresponds with HEAD /api/v1/buckets/{bucket}/objects/{name} (the `HeadObject` operationId).
 func (c *Client) HeadObject(ctx context.Context, bucket string, name string, params *HeadObjectParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1699,13 +1754,17 @@ func (c *Client) HeadObject(ctx context.Context, bucket string, name string, par
 
 // PutObjectWithBody Upload an object
 //
-// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as */* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved.
+//
+// Conditional writes: If-Match with one ETag stores only if the object is that version (with *: only if it exists), If-None-Match: * only if no object has the name; otherwise 412 PreconditionFailed and nothing is written. The store checks them when it commits, so of two writers that read the same ETag and both PUT with If-Match, exactly one succeeds.
+//
+// Checksums: Content-MD5 (base64 of the MD5) and Repr-Digest with a sha-256 member (RFC 9530, sha-256=:<base64>:) are checked against the body before the object becomes visible; a mismatch is 400 BadDigest and nothing is stored, with or without Content-Length. The SHA-256 is kept with the object and comes back as Repr-Digest on a GET or HEAD of the whole object.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /api/v1/buckets/{bucket}/objects/{name} (the `PutObject` operationId).
-func (c *Client) PutObjectWithBody(ctx context.Context, bucket string, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPutObjectRequestWithBody(c.Server, bucket, name, contentType, body)
+func (c *Client) PutObjectWithBody(ctx context.Context, bucket string, name string, params *PutObjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutObjectRequestWithBody(c.Server, bucket, name, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2863,7 +2922,7 @@ func NewListObjectsRequest(server string, bucket string, params *ListObjectsPara
 }
 
 // NewUploadObjectFormRequestWithBody constructs an http.Request for the UploadObjectForm method, with any body, and a specified content type
-func NewUploadObjectFormRequestWithBody(server string, bucket string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUploadObjectFormRequestWithBody(server string, bucket string, params *UploadObjectFormParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2888,6 +2947,33 @@ func NewUploadObjectFormRequestWithBody(server string, bucket string, contentTyp
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -2895,11 +2981,37 @@ func NewUploadObjectFormRequestWithBody(server string, bucket string, contentTyp
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam1)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewDeleteObjectRequest constructs an http.Request for the DeleteObject method
-func NewDeleteObjectRequest(server string, bucket string, name string) (*http.Request, error) {
+func NewDeleteObjectRequest(server string, bucket string, name string, params *DeleteObjectParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2934,6 +3046,21 @@ func NewDeleteObjectRequest(server string, bucket string, name string) (*http.Re
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -3041,15 +3168,48 @@ func NewGetObjectRequest(server string, bucket string, name string, params *GetO
 			req.Header.Set("Range", headerParam0)
 		}
 
-		if params.IfNoneMatch != nil {
+		if params.IfMatch != nil {
 			var headerParam1 string
 
-			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("If-None-Match", headerParam1)
+			req.Header.Set("If-Match", headerParam1)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam2)
+		}
+
+		if params.IfModifiedSince != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "If-Modified-Since", *params.IfModifiedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Modified-Since", headerParam3)
+		}
+
+		if params.IfUnmodifiedSince != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "If-Unmodified-Since", *params.IfUnmodifiedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Unmodified-Since", headerParam4)
 		}
 
 	}
@@ -3124,15 +3284,48 @@ func NewHeadObjectRequest(server string, bucket string, name string, params *Hea
 
 	if params != nil {
 
-		if params.IfNoneMatch != nil {
+		if params.IfMatch != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 
-			req.Header.Set("If-None-Match", headerParam0)
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam1)
+		}
+
+		if params.IfModifiedSince != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-Modified-Since", *params.IfModifiedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Modified-Since", headerParam2)
+		}
+
+		if params.IfUnmodifiedSince != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "If-Unmodified-Since", *params.IfUnmodifiedSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Unmodified-Since", headerParam3)
 		}
 
 	}
@@ -3141,7 +3334,7 @@ func NewHeadObjectRequest(server string, bucket string, name string, params *Hea
 }
 
 // NewPutObjectRequestWithBody constructs an http.Request for the PutObject method, with any body, and a specified content type
-func NewPutObjectRequestWithBody(server string, bucket string, name string, contentType string, body io.Reader) (*http.Request, error) {
+func NewPutObjectRequestWithBody(server string, bucket string, name string, params *PutObjectParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3179,6 +3372,54 @@ func NewPutObjectRequestWithBody(server string, bucket string, name string, cont
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam1)
+		}
+
+		if params.ContentMD5 != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Content-MD5", *params.ContentMD5, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Content-MD5", headerParam2)
+		}
+
+		if params.ReprDigest != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Repr-Digest", *params.ReprDigest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Repr-Digest", headerParam3)
+		}
+
+	}
 
 	return req, nil
 }
@@ -3944,25 +4185,25 @@ type ClientWithResponsesInterface interface {
 
 	// UploadObjectFormWithBodyWithResponse Upload an object with a form
 	//
-	// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The field "name" is the object name; it must come before the field "file", and when it is absent or empty the file's filename (its last path segment) is used. The file part's Content-Type is stored as the object's content type. X-Meta-<key> request headers become user metadata, as for PUT. Parts other than name and file are ignored, and so is everything after the file.
+	// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The object name is the query parameter name, or the form field "name", which must then come before the field "file"; a name field after the file is 400 InvalidArgument and nothing is stored. With neither, the file's filename (its last path segment) is used. A name in both places must be the same. The file part's Content-Type is stored as the object's content type (application/octet-stream when absent, a wildcard or invalid). X-Meta-<key> request headers become user metadata, as for PUT, and If-Match / If-None-Match: * make the upload conditional, as for PUT. Parts other than name and file are ignored.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/buckets/{bucket}/objects (the `UploadObjectForm` operationId).
-	UploadObjectFormWithBodyWithResponse(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadObjectFormResponse, error)
+	UploadObjectFormWithBodyWithResponse(ctx context.Context, bucket string, params *UploadObjectFormParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadObjectFormResponse, error)
 
 	// DeleteObjectWithResponse Delete an object
 	//
-	// Deletes the object. As in S3, deleting a name that does not exist also succeeds.
+	// Deletes the object. As in S3, deleting a name that does not exist also succeeds. With If-Match (one ETag, or *) the object is deleted only if it is that version (exists), else 412 PreconditionFailed; the store has no conditional delete, so the gateway compares, then deletes (README, "Conditional requests").
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /api/v1/buckets/{bucket}/objects/{name} (the `DeleteObject` operationId).
-	DeleteObjectWithResponse(ctx context.Context, bucket string, name string, reqEditors ...RequestEditorFn) (*DeleteObjectResponse, error)
+	DeleteObjectWithResponse(ctx context.Context, bucket string, name string, params *DeleteObjectParams, reqEditors ...RequestEditorFn) (*DeleteObjectResponse, error)
 
 	// GetObjectWithResponse Download an object
 	//
-	// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. If-None-Match with the object's ETag (or *) gives 304 with ETag and no body. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
+	// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. Conditional reads follow RFC 9110 (evaluated in its order: If-Match, else If-Unmodified-Since; then If-None-Match, else If-Modified-Since): If-Match that matches no ETag or If-Unmodified-Since before the last modification is 412 PreconditionFailed; If-None-Match with the object's ETag (or *), or If-Modified-Since not before the last modification, is 304 with ETag and no body. The body sent is always that of the version the conditions were evaluated on. A whole object uploaded with a SHA-256 comes with Repr-Digest. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3971,7 +4212,7 @@ type ClientWithResponsesInterface interface {
 
 	// HeadObjectWithResponse Describe an object in headers
 	//
-	// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) without a body. If-None-Match with the object's ETag (or *) gives 304. Range headers are not applied.
+	// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, Content-Disposition with download=true, and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3980,12 +4221,16 @@ type ClientWithResponsesInterface interface {
 
 	// PutObjectWithBodyWithResponse Upload an object
 	//
-	// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+	// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as */* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved.
+	//
+	// Conditional writes: If-Match with one ETag stores only if the object is that version (with *: only if it exists), If-None-Match: * only if no object has the name; otherwise 412 PreconditionFailed and nothing is written. The store checks them when it commits, so of two writers that read the same ETag and both PUT with If-Match, exactly one succeeds.
+	//
+	// Checksums: Content-MD5 (base64 of the MD5) and Repr-Digest with a sha-256 member (RFC 9530, sha-256=:<base64>:) are checked against the body before the object becomes visible; a mismatch is 400 BadDigest and nothing is stored, with or without Content-Length. The SHA-256 is kept with the object and comes back as Repr-Digest on a GET or HEAD of the whole object.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /api/v1/buckets/{bucket}/objects/{name} (the `PutObject` operationId).
-	PutObjectWithBodyWithResponse(ctx context.Context, bucket string, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutObjectResponse, error)
+	PutObjectWithBodyWithResponse(ctx context.Context, bucket string, name string, params *PutObjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutObjectResponse, error)
 
 	// DeleteBucketPolicyWithResponse Remove a bucket's policy
 	//
@@ -4123,6 +4368,48 @@ type ClientWithResponsesInterface interface {
 	ReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzResponse, error)
 }
 
+// ListBucketsResponse200Headers the declared response headers of an HTTP 200 response for ListBuckets
+type ListBucketsResponse200Headers struct {
+	XRequestID *string
+}
+
+// ListBucketsResponse401Headers the declared response headers of an HTTP 401 response for ListBuckets
+type ListBucketsResponse401Headers struct {
+	XRequestID *string
+}
+
+// ListBucketsResponse403Headers the declared response headers of an HTTP 403 response for ListBuckets
+type ListBucketsResponse403Headers struct {
+	XRequestID *string
+}
+
+// ListBucketsResponse429Headers the declared response headers of an HTTP 429 response for ListBuckets
+type ListBucketsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListBucketsResponse500Headers the declared response headers of an HTTP 500 response for ListBuckets
+type ListBucketsResponse500Headers struct {
+	XRequestID *string
+}
+
+// ListBucketsResponse503Headers the declared response headers of an HTTP 503 response for ListBuckets
+type ListBucketsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListBucketsResponse504Headers the declared response headers of an HTTP 504 response for ListBuckets
+type ListBucketsResponse504Headers struct {
+	XRequestID *string
+}
+
+// ListBucketsResponseDefaultHeaders the declared response headers of an HTTP default response for ListBuckets
+type ListBucketsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type ListBucketsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4140,6 +4427,24 @@ type ListBucketsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListBucketsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListBucketsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListBucketsResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListBucketsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListBucketsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBucketsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListBucketsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListBucketsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4177,6 +4482,11 @@ func (r ListBucketsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListBucketsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r ListBucketsResponse) GetBody() []byte {
 	return r.Body
@@ -4206,6 +4516,63 @@ func (r ListBucketsResponse) ContentType() string {
 	return ""
 }
 
+// CreateBucketResponse201Headers the declared response headers of an HTTP 201 response for CreateBucket
+type CreateBucketResponse201Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse400Headers the declared response headers of an HTTP 400 response for CreateBucket
+type CreateBucketResponse400Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse401Headers the declared response headers of an HTTP 401 response for CreateBucket
+type CreateBucketResponse401Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse403Headers the declared response headers of an HTTP 403 response for CreateBucket
+type CreateBucketResponse403Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse409Headers the declared response headers of an HTTP 409 response for CreateBucket
+type CreateBucketResponse409Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse413Headers the declared response headers of an HTTP 413 response for CreateBucket
+type CreateBucketResponse413Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse429Headers the declared response headers of an HTTP 429 response for CreateBucket
+type CreateBucketResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// CreateBucketResponse500Headers the declared response headers of an HTTP 500 response for CreateBucket
+type CreateBucketResponse500Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponse503Headers the declared response headers of an HTTP 503 response for CreateBucket
+type CreateBucketResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// CreateBucketResponse504Headers the declared response headers of an HTTP 504 response for CreateBucket
+type CreateBucketResponse504Headers struct {
+	XRequestID *string
+}
+
+// CreateBucketResponseDefaultHeaders the declared response headers of an HTTP default response for CreateBucket
+type CreateBucketResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type CreateBucketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4229,6 +4596,30 @@ type CreateBucketResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateBucketResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateBucketResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateBucketResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateBucketResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateBucketResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateBucketResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateBucketResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateBucketResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateBucketResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateBucketResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateBucketResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4281,6 +4672,11 @@ func (r CreateBucketResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateBucketResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateBucketResponse) GetBody() []byte {
 	return r.Body
@@ -4310,6 +4706,63 @@ func (r CreateBucketResponse) ContentType() string {
 	return ""
 }
 
+// DeleteBucketResponse204Headers the declared response headers of an HTTP 204 response for DeleteBucket
+type DeleteBucketResponse204Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse400Headers the declared response headers of an HTTP 400 response for DeleteBucket
+type DeleteBucketResponse400Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse401Headers the declared response headers of an HTTP 401 response for DeleteBucket
+type DeleteBucketResponse401Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse403Headers the declared response headers of an HTTP 403 response for DeleteBucket
+type DeleteBucketResponse403Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse404Headers the declared response headers of an HTTP 404 response for DeleteBucket
+type DeleteBucketResponse404Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse409Headers the declared response headers of an HTTP 409 response for DeleteBucket
+type DeleteBucketResponse409Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse429Headers the declared response headers of an HTTP 429 response for DeleteBucket
+type DeleteBucketResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteBucketResponse500Headers the declared response headers of an HTTP 500 response for DeleteBucket
+type DeleteBucketResponse500Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponse503Headers the declared response headers of an HTTP 503 response for DeleteBucket
+type DeleteBucketResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteBucketResponse504Headers the declared response headers of an HTTP 504 response for DeleteBucket
+type DeleteBucketResponse504Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteBucket
+type DeleteBucketResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type DeleteBucketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4331,6 +4784,30 @@ type DeleteBucketResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteBucketResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteBucketResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteBucketResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteBucketResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteBucketResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DeleteBucketResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteBucketResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteBucketResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteBucketResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteBucketResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteBucketResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -4378,6 +4855,11 @@ func (r DeleteBucketResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteBucketResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r DeleteBucketResponse) GetBody() []byte {
 	return r.Body
@@ -4407,6 +4889,58 @@ func (r DeleteBucketResponse) ContentType() string {
 	return ""
 }
 
+// GetBucketResponse200Headers the declared response headers of an HTTP 200 response for GetBucket
+type GetBucketResponse200Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponse400Headers the declared response headers of an HTTP 400 response for GetBucket
+type GetBucketResponse400Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponse401Headers the declared response headers of an HTTP 401 response for GetBucket
+type GetBucketResponse401Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponse403Headers the declared response headers of an HTTP 403 response for GetBucket
+type GetBucketResponse403Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponse404Headers the declared response headers of an HTTP 404 response for GetBucket
+type GetBucketResponse404Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponse429Headers the declared response headers of an HTTP 429 response for GetBucket
+type GetBucketResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetBucketResponse500Headers the declared response headers of an HTTP 500 response for GetBucket
+type GetBucketResponse500Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponse503Headers the declared response headers of an HTTP 503 response for GetBucket
+type GetBucketResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetBucketResponse504Headers the declared response headers of an HTTP 504 response for GetBucket
+type GetBucketResponse504Headers struct {
+	XRequestID *string
+}
+
+// GetBucketResponseDefaultHeaders the declared response headers of an HTTP default response for GetBucket
+type GetBucketResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type GetBucketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4428,6 +4962,28 @@ type GetBucketResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetBucketResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetBucketResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetBucketResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetBucketResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetBucketResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBucketResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetBucketResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBucketResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetBucketResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetBucketResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4475,6 +5031,11 @@ func (r GetBucketResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetBucketResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r GetBucketResponse) GetBody() []byte {
 	return r.Body
@@ -4504,9 +5065,81 @@ func (r GetBucketResponse) ContentType() string {
 	return ""
 }
 
+// HeadBucketResponse200Headers the declared response headers of an HTTP 200 response for HeadBucket
+type HeadBucketResponse200Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponse400Headers the declared response headers of an HTTP 400 response for HeadBucket
+type HeadBucketResponse400Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponse401Headers the declared response headers of an HTTP 401 response for HeadBucket
+type HeadBucketResponse401Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponse403Headers the declared response headers of an HTTP 403 response for HeadBucket
+type HeadBucketResponse403Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponse404Headers the declared response headers of an HTTP 404 response for HeadBucket
+type HeadBucketResponse404Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponse429Headers the declared response headers of an HTTP 429 response for HeadBucket
+type HeadBucketResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// HeadBucketResponse500Headers the declared response headers of an HTTP 500 response for HeadBucket
+type HeadBucketResponse500Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponse503Headers the declared response headers of an HTTP 503 response for HeadBucket
+type HeadBucketResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// HeadBucketResponse504Headers the declared response headers of an HTTP 504 response for HeadBucket
+type HeadBucketResponse504Headers struct {
+	XRequestID *string
+}
+
+// HeadBucketResponseDefaultHeaders the declared response headers of an HTTP default response for HeadBucket
+type HeadBucketResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type HeadBucketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HeadBucketResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *HeadBucketResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *HeadBucketResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *HeadBucketResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *HeadBucketResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *HeadBucketResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *HeadBucketResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HeadBucketResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HeadBucketResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *HeadBucketResponseDefaultHeaders
 }
 
 // GetBody returns the raw response body bytes
@@ -4538,6 +5171,68 @@ func (r HeadBucketResponse) ContentType() string {
 	return ""
 }
 
+// CopyObjectResponse201Headers the declared response headers of an HTTP 201 response for CopyObject
+type CopyObjectResponse201Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse400Headers the declared response headers of an HTTP 400 response for CopyObject
+type CopyObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse401Headers the declared response headers of an HTTP 401 response for CopyObject
+type CopyObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse403Headers the declared response headers of an HTTP 403 response for CopyObject
+type CopyObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse404Headers the declared response headers of an HTTP 404 response for CopyObject
+type CopyObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse412Headers the declared response headers of an HTTP 412 response for CopyObject
+type CopyObjectResponse412Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse413Headers the declared response headers of an HTTP 413 response for CopyObject
+type CopyObjectResponse413Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse429Headers the declared response headers of an HTTP 429 response for CopyObject
+type CopyObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// CopyObjectResponse500Headers the declared response headers of an HTTP 500 response for CopyObject
+type CopyObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponse503Headers the declared response headers of an HTTP 503 response for CopyObject
+type CopyObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// CopyObjectResponse504Headers the declared response headers of an HTTP 504 response for CopyObject
+type CopyObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// CopyObjectResponseDefaultHeaders the declared response headers of an HTTP default response for CopyObject
+type CopyObjectResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type CopyObjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4563,6 +5258,32 @@ type CopyObjectResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CopyObjectResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CopyObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CopyObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CopyObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CopyObjectResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CopyObjectResponse412Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CopyObjectResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CopyObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CopyObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CopyObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CopyObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CopyObjectResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4620,6 +5341,11 @@ func (r CopyObjectResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CopyObjectResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r CopyObjectResponse) GetBody() []byte {
 	return r.Body
@@ -4649,6 +5375,63 @@ func (r CopyObjectResponse) ContentType() string {
 	return ""
 }
 
+// DeleteObjectsResponse200Headers the declared response headers of an HTTP 200 response for DeleteObjects
+type DeleteObjectsResponse200Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse400Headers the declared response headers of an HTTP 400 response for DeleteObjects
+type DeleteObjectsResponse400Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse401Headers the declared response headers of an HTTP 401 response for DeleteObjects
+type DeleteObjectsResponse401Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse403Headers the declared response headers of an HTTP 403 response for DeleteObjects
+type DeleteObjectsResponse403Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse404Headers the declared response headers of an HTTP 404 response for DeleteObjects
+type DeleteObjectsResponse404Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse413Headers the declared response headers of an HTTP 413 response for DeleteObjects
+type DeleteObjectsResponse413Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse429Headers the declared response headers of an HTTP 429 response for DeleteObjects
+type DeleteObjectsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteObjectsResponse500Headers the declared response headers of an HTTP 500 response for DeleteObjects
+type DeleteObjectsResponse500Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponse503Headers the declared response headers of an HTTP 503 response for DeleteObjects
+type DeleteObjectsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteObjectsResponse504Headers the declared response headers of an HTTP 504 response for DeleteObjects
+type DeleteObjectsResponse504Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectsResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteObjects
+type DeleteObjectsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type DeleteObjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4672,6 +5455,30 @@ type DeleteObjectsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DeleteObjectsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteObjectsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteObjectsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteObjectsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteObjectsResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *DeleteObjectsResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteObjectsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteObjectsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteObjectsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteObjectsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteObjectsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4724,6 +5531,11 @@ func (r DeleteObjectsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteObjectsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r DeleteObjectsResponse) GetBody() []byte {
 	return r.Body
@@ -4753,6 +5565,58 @@ func (r DeleteObjectsResponse) ContentType() string {
 	return ""
 }
 
+// StreamBucketEventsResponse200Headers the declared response headers of an HTTP 200 response for StreamBucketEvents
+type StreamBucketEventsResponse200Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse400Headers the declared response headers of an HTTP 400 response for StreamBucketEvents
+type StreamBucketEventsResponse400Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse401Headers the declared response headers of an HTTP 401 response for StreamBucketEvents
+type StreamBucketEventsResponse401Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse403Headers the declared response headers of an HTTP 403 response for StreamBucketEvents
+type StreamBucketEventsResponse403Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse404Headers the declared response headers of an HTTP 404 response for StreamBucketEvents
+type StreamBucketEventsResponse404Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse429Headers the declared response headers of an HTTP 429 response for StreamBucketEvents
+type StreamBucketEventsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse500Headers the declared response headers of an HTTP 500 response for StreamBucketEvents
+type StreamBucketEventsResponse500Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse503Headers the declared response headers of an HTTP 503 response for StreamBucketEvents
+type StreamBucketEventsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// StreamBucketEventsResponse504Headers the declared response headers of an HTTP 504 response for StreamBucketEvents
+type StreamBucketEventsResponse504Headers struct {
+	XRequestID *string
+}
+
+// StreamBucketEventsResponseDefaultHeaders the declared response headers of an HTTP default response for StreamBucketEvents
+type StreamBucketEventsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type StreamBucketEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4772,6 +5636,28 @@ type StreamBucketEventsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StreamBucketEventsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *StreamBucketEventsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StreamBucketEventsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *StreamBucketEventsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *StreamBucketEventsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StreamBucketEventsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *StreamBucketEventsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StreamBucketEventsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *StreamBucketEventsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *StreamBucketEventsResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -4814,6 +5700,11 @@ func (r StreamBucketEventsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r StreamBucketEventsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r StreamBucketEventsResponse) GetBody() []byte {
 	return r.Body
@@ -4843,6 +5734,63 @@ func (r StreamBucketEventsResponse) ContentType() string {
 	return ""
 }
 
+// CreateMultipartUploadResponse201Headers the declared response headers of an HTTP 201 response for CreateMultipartUpload
+type CreateMultipartUploadResponse201Headers struct {
+	XRequestID *string
+}
+
+// CreateMultipartUploadResponse400Headers the declared response headers of an HTTP 400 response for CreateMultipartUpload
+type CreateMultipartUploadResponse400Headers struct {
+	XRequestID *string
+}
+
+// CreateMultipartUploadResponse401Headers the declared response headers of an HTTP 401 response for CreateMultipartUpload
+type CreateMultipartUploadResponse401Headers struct {
+	XRequestID *string
+}
+
+// CreateMultipartUploadResponse403Headers the declared response headers of an HTTP 403 response for CreateMultipartUpload
+type CreateMultipartUploadResponse403Headers struct {
+	XRequestID *string
+}
+
+// CreateMultipartUploadResponse404Headers the declared response headers of an HTTP 404 response for CreateMultipartUpload
+type CreateMultipartUploadResponse404Headers struct {
+	XRequestID *string
+}
+
+// CreateMultipartUploadResponse413Headers the declared response headers of an HTTP 413 response for CreateMultipartUpload
+type CreateMultipartUploadResponse413Headers struct {
+	XRequestID *string
+}
+
+// CreateMultipartUploadResponse429Headers the declared response headers of an HTTP 429 response for CreateMultipartUpload
+type CreateMultipartUploadResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// CreateMultipartUploadResponse500Headers the declared response headers of an HTTP 500 response for CreateMultipartUpload
+type CreateMultipartUploadResponse500Headers struct {
+	XRequestID *string
+}
+
+// CreateMultipartUploadResponse503Headers the declared response headers of an HTTP 503 response for CreateMultipartUpload
+type CreateMultipartUploadResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// CreateMultipartUploadResponse504Headers the declared response headers of an HTTP 504 response for CreateMultipartUpload
+type CreateMultipartUploadResponse504Headers struct {
+	XRequestID *string
+}
+
+// CreateMultipartUploadResponseDefaultHeaders the declared response headers of an HTTP default response for CreateMultipartUpload
+type CreateMultipartUploadResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type CreateMultipartUploadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4866,6 +5814,30 @@ type CreateMultipartUploadResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateMultipartUploadResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateMultipartUploadResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateMultipartUploadResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateMultipartUploadResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CreateMultipartUploadResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateMultipartUploadResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateMultipartUploadResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateMultipartUploadResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateMultipartUploadResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateMultipartUploadResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateMultipartUploadResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4918,6 +5890,11 @@ func (r CreateMultipartUploadResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateMultipartUploadResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r CreateMultipartUploadResponse) GetBody() []byte {
 	return r.Body
@@ -4947,6 +5924,58 @@ func (r CreateMultipartUploadResponse) ContentType() string {
 	return ""
 }
 
+// AbortMultipartUploadResponse204Headers the declared response headers of an HTTP 204 response for AbortMultipartUpload
+type AbortMultipartUploadResponse204Headers struct {
+	XRequestID *string
+}
+
+// AbortMultipartUploadResponse400Headers the declared response headers of an HTTP 400 response for AbortMultipartUpload
+type AbortMultipartUploadResponse400Headers struct {
+	XRequestID *string
+}
+
+// AbortMultipartUploadResponse401Headers the declared response headers of an HTTP 401 response for AbortMultipartUpload
+type AbortMultipartUploadResponse401Headers struct {
+	XRequestID *string
+}
+
+// AbortMultipartUploadResponse403Headers the declared response headers of an HTTP 403 response for AbortMultipartUpload
+type AbortMultipartUploadResponse403Headers struct {
+	XRequestID *string
+}
+
+// AbortMultipartUploadResponse404Headers the declared response headers of an HTTP 404 response for AbortMultipartUpload
+type AbortMultipartUploadResponse404Headers struct {
+	XRequestID *string
+}
+
+// AbortMultipartUploadResponse429Headers the declared response headers of an HTTP 429 response for AbortMultipartUpload
+type AbortMultipartUploadResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// AbortMultipartUploadResponse500Headers the declared response headers of an HTTP 500 response for AbortMultipartUpload
+type AbortMultipartUploadResponse500Headers struct {
+	XRequestID *string
+}
+
+// AbortMultipartUploadResponse503Headers the declared response headers of an HTTP 503 response for AbortMultipartUpload
+type AbortMultipartUploadResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// AbortMultipartUploadResponse504Headers the declared response headers of an HTTP 504 response for AbortMultipartUpload
+type AbortMultipartUploadResponse504Headers struct {
+	XRequestID *string
+}
+
+// AbortMultipartUploadResponseDefaultHeaders the declared response headers of an HTTP default response for AbortMultipartUpload
+type AbortMultipartUploadResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type AbortMultipartUploadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4966,6 +5995,28 @@ type AbortMultipartUploadResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *AbortMultipartUploadResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *AbortMultipartUploadResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AbortMultipartUploadResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *AbortMultipartUploadResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *AbortMultipartUploadResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AbortMultipartUploadResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *AbortMultipartUploadResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AbortMultipartUploadResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *AbortMultipartUploadResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *AbortMultipartUploadResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -5008,6 +6059,11 @@ func (r AbortMultipartUploadResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AbortMultipartUploadResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r AbortMultipartUploadResponse) GetBody() []byte {
 	return r.Body
@@ -5037,6 +6093,58 @@ func (r AbortMultipartUploadResponse) ContentType() string {
 	return ""
 }
 
+// ListUploadPartsResponse200Headers the declared response headers of an HTTP 200 response for ListUploadParts
+type ListUploadPartsResponse200Headers struct {
+	XRequestID *string
+}
+
+// ListUploadPartsResponse400Headers the declared response headers of an HTTP 400 response for ListUploadParts
+type ListUploadPartsResponse400Headers struct {
+	XRequestID *string
+}
+
+// ListUploadPartsResponse401Headers the declared response headers of an HTTP 401 response for ListUploadParts
+type ListUploadPartsResponse401Headers struct {
+	XRequestID *string
+}
+
+// ListUploadPartsResponse403Headers the declared response headers of an HTTP 403 response for ListUploadParts
+type ListUploadPartsResponse403Headers struct {
+	XRequestID *string
+}
+
+// ListUploadPartsResponse404Headers the declared response headers of an HTTP 404 response for ListUploadParts
+type ListUploadPartsResponse404Headers struct {
+	XRequestID *string
+}
+
+// ListUploadPartsResponse429Headers the declared response headers of an HTTP 429 response for ListUploadParts
+type ListUploadPartsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListUploadPartsResponse500Headers the declared response headers of an HTTP 500 response for ListUploadParts
+type ListUploadPartsResponse500Headers struct {
+	XRequestID *string
+}
+
+// ListUploadPartsResponse503Headers the declared response headers of an HTTP 503 response for ListUploadParts
+type ListUploadPartsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListUploadPartsResponse504Headers the declared response headers of an HTTP 504 response for ListUploadParts
+type ListUploadPartsResponse504Headers struct {
+	XRequestID *string
+}
+
+// ListUploadPartsResponseDefaultHeaders the declared response headers of an HTTP default response for ListUploadParts
+type ListUploadPartsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type ListUploadPartsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5058,6 +6166,28 @@ type ListUploadPartsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListUploadPartsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListUploadPartsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListUploadPartsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListUploadPartsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListUploadPartsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListUploadPartsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListUploadPartsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListUploadPartsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListUploadPartsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListUploadPartsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5105,6 +6235,11 @@ func (r ListUploadPartsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListUploadPartsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r ListUploadPartsResponse) GetBody() []byte {
 	return r.Body
@@ -5134,6 +6269,63 @@ func (r ListUploadPartsResponse) ContentType() string {
 	return ""
 }
 
+// CompleteMultipartUploadResponse200Headers the declared response headers of an HTTP 200 response for CompleteMultipartUpload
+type CompleteMultipartUploadResponse200Headers struct {
+	XRequestID *string
+}
+
+// CompleteMultipartUploadResponse400Headers the declared response headers of an HTTP 400 response for CompleteMultipartUpload
+type CompleteMultipartUploadResponse400Headers struct {
+	XRequestID *string
+}
+
+// CompleteMultipartUploadResponse401Headers the declared response headers of an HTTP 401 response for CompleteMultipartUpload
+type CompleteMultipartUploadResponse401Headers struct {
+	XRequestID *string
+}
+
+// CompleteMultipartUploadResponse403Headers the declared response headers of an HTTP 403 response for CompleteMultipartUpload
+type CompleteMultipartUploadResponse403Headers struct {
+	XRequestID *string
+}
+
+// CompleteMultipartUploadResponse404Headers the declared response headers of an HTTP 404 response for CompleteMultipartUpload
+type CompleteMultipartUploadResponse404Headers struct {
+	XRequestID *string
+}
+
+// CompleteMultipartUploadResponse413Headers the declared response headers of an HTTP 413 response for CompleteMultipartUpload
+type CompleteMultipartUploadResponse413Headers struct {
+	XRequestID *string
+}
+
+// CompleteMultipartUploadResponse429Headers the declared response headers of an HTTP 429 response for CompleteMultipartUpload
+type CompleteMultipartUploadResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// CompleteMultipartUploadResponse500Headers the declared response headers of an HTTP 500 response for CompleteMultipartUpload
+type CompleteMultipartUploadResponse500Headers struct {
+	XRequestID *string
+}
+
+// CompleteMultipartUploadResponse503Headers the declared response headers of an HTTP 503 response for CompleteMultipartUpload
+type CompleteMultipartUploadResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// CompleteMultipartUploadResponse504Headers the declared response headers of an HTTP 504 response for CompleteMultipartUpload
+type CompleteMultipartUploadResponse504Headers struct {
+	XRequestID *string
+}
+
+// CompleteMultipartUploadResponseDefaultHeaders the declared response headers of an HTTP default response for CompleteMultipartUpload
+type CompleteMultipartUploadResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type CompleteMultipartUploadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5157,6 +6349,30 @@ type CompleteMultipartUploadResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CompleteMultipartUploadResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CompleteMultipartUploadResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CompleteMultipartUploadResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CompleteMultipartUploadResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CompleteMultipartUploadResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CompleteMultipartUploadResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CompleteMultipartUploadResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CompleteMultipartUploadResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CompleteMultipartUploadResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CompleteMultipartUploadResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CompleteMultipartUploadResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5209,6 +6425,11 @@ func (r CompleteMultipartUploadResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CompleteMultipartUploadResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r CompleteMultipartUploadResponse) GetBody() []byte {
 	return r.Body
@@ -5238,6 +6459,63 @@ func (r CompleteMultipartUploadResponse) ContentType() string {
 	return ""
 }
 
+// SignUploadPartsResponse200Headers the declared response headers of an HTTP 200 response for SignUploadParts
+type SignUploadPartsResponse200Headers struct {
+	XRequestID *string
+}
+
+// SignUploadPartsResponse400Headers the declared response headers of an HTTP 400 response for SignUploadParts
+type SignUploadPartsResponse400Headers struct {
+	XRequestID *string
+}
+
+// SignUploadPartsResponse401Headers the declared response headers of an HTTP 401 response for SignUploadParts
+type SignUploadPartsResponse401Headers struct {
+	XRequestID *string
+}
+
+// SignUploadPartsResponse403Headers the declared response headers of an HTTP 403 response for SignUploadParts
+type SignUploadPartsResponse403Headers struct {
+	XRequestID *string
+}
+
+// SignUploadPartsResponse404Headers the declared response headers of an HTTP 404 response for SignUploadParts
+type SignUploadPartsResponse404Headers struct {
+	XRequestID *string
+}
+
+// SignUploadPartsResponse413Headers the declared response headers of an HTTP 413 response for SignUploadParts
+type SignUploadPartsResponse413Headers struct {
+	XRequestID *string
+}
+
+// SignUploadPartsResponse429Headers the declared response headers of an HTTP 429 response for SignUploadParts
+type SignUploadPartsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// SignUploadPartsResponse500Headers the declared response headers of an HTTP 500 response for SignUploadParts
+type SignUploadPartsResponse500Headers struct {
+	XRequestID *string
+}
+
+// SignUploadPartsResponse503Headers the declared response headers of an HTTP 503 response for SignUploadParts
+type SignUploadPartsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// SignUploadPartsResponse504Headers the declared response headers of an HTTP 504 response for SignUploadParts
+type SignUploadPartsResponse504Headers struct {
+	XRequestID *string
+}
+
+// SignUploadPartsResponseDefaultHeaders the declared response headers of an HTTP default response for SignUploadParts
+type SignUploadPartsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type SignUploadPartsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5261,6 +6539,30 @@ type SignUploadPartsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SignUploadPartsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *SignUploadPartsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SignUploadPartsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *SignUploadPartsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *SignUploadPartsResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *SignUploadPartsResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SignUploadPartsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *SignUploadPartsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SignUploadPartsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SignUploadPartsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SignUploadPartsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5313,6 +6615,11 @@ func (r SignUploadPartsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r SignUploadPartsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r SignUploadPartsResponse) GetBody() []byte {
 	return r.Body
@@ -5342,6 +6649,58 @@ func (r SignUploadPartsResponse) ContentType() string {
 	return ""
 }
 
+// DeleteBucketNotificationsResponse204Headers the declared response headers of an HTTP 204 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse204Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse400Headers the declared response headers of an HTTP 400 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse400Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse401Headers the declared response headers of an HTTP 401 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse401Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse403Headers the declared response headers of an HTTP 403 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse403Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse404Headers the declared response headers of an HTTP 404 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse404Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse429Headers the declared response headers of an HTTP 429 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse500Headers the declared response headers of an HTTP 500 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse500Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse503Headers the declared response headers of an HTTP 503 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponse504Headers the declared response headers of an HTTP 504 response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponse504Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketNotificationsResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteBucketNotifications
+type DeleteBucketNotificationsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type DeleteBucketNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5361,6 +6720,28 @@ type DeleteBucketNotificationsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteBucketNotificationsResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteBucketNotificationsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteBucketNotificationsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteBucketNotificationsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteBucketNotificationsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteBucketNotificationsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteBucketNotificationsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteBucketNotificationsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteBucketNotificationsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteBucketNotificationsResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -5403,6 +6784,11 @@ func (r DeleteBucketNotificationsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteBucketNotificationsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r DeleteBucketNotificationsResponse) GetBody() []byte {
 	return r.Body
@@ -5432,6 +6818,58 @@ func (r DeleteBucketNotificationsResponse) ContentType() string {
 	return ""
 }
 
+// GetBucketNotificationsResponse200Headers the declared response headers of an HTTP 200 response for GetBucketNotifications
+type GetBucketNotificationsResponse200Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse400Headers the declared response headers of an HTTP 400 response for GetBucketNotifications
+type GetBucketNotificationsResponse400Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse401Headers the declared response headers of an HTTP 401 response for GetBucketNotifications
+type GetBucketNotificationsResponse401Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse403Headers the declared response headers of an HTTP 403 response for GetBucketNotifications
+type GetBucketNotificationsResponse403Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse404Headers the declared response headers of an HTTP 404 response for GetBucketNotifications
+type GetBucketNotificationsResponse404Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse429Headers the declared response headers of an HTTP 429 response for GetBucketNotifications
+type GetBucketNotificationsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse500Headers the declared response headers of an HTTP 500 response for GetBucketNotifications
+type GetBucketNotificationsResponse500Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse503Headers the declared response headers of an HTTP 503 response for GetBucketNotifications
+type GetBucketNotificationsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponse504Headers the declared response headers of an HTTP 504 response for GetBucketNotifications
+type GetBucketNotificationsResponse504Headers struct {
+	XRequestID *string
+}
+
+// GetBucketNotificationsResponseDefaultHeaders the declared response headers of an HTTP default response for GetBucketNotifications
+type GetBucketNotificationsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type GetBucketNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5453,6 +6891,28 @@ type GetBucketNotificationsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetBucketNotificationsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetBucketNotificationsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetBucketNotificationsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetBucketNotificationsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetBucketNotificationsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBucketNotificationsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetBucketNotificationsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBucketNotificationsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetBucketNotificationsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetBucketNotificationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5500,6 +6960,11 @@ func (r GetBucketNotificationsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetBucketNotificationsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r GetBucketNotificationsResponse) GetBody() []byte {
 	return r.Body
@@ -5529,6 +6994,63 @@ func (r GetBucketNotificationsResponse) ContentType() string {
 	return ""
 }
 
+// PutBucketNotificationsResponse200Headers the declared response headers of an HTTP 200 response for PutBucketNotifications
+type PutBucketNotificationsResponse200Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse400Headers the declared response headers of an HTTP 400 response for PutBucketNotifications
+type PutBucketNotificationsResponse400Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse401Headers the declared response headers of an HTTP 401 response for PutBucketNotifications
+type PutBucketNotificationsResponse401Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse403Headers the declared response headers of an HTTP 403 response for PutBucketNotifications
+type PutBucketNotificationsResponse403Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse404Headers the declared response headers of an HTTP 404 response for PutBucketNotifications
+type PutBucketNotificationsResponse404Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse413Headers the declared response headers of an HTTP 413 response for PutBucketNotifications
+type PutBucketNotificationsResponse413Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse429Headers the declared response headers of an HTTP 429 response for PutBucketNotifications
+type PutBucketNotificationsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse500Headers the declared response headers of an HTTP 500 response for PutBucketNotifications
+type PutBucketNotificationsResponse500Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse503Headers the declared response headers of an HTTP 503 response for PutBucketNotifications
+type PutBucketNotificationsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponse504Headers the declared response headers of an HTTP 504 response for PutBucketNotifications
+type PutBucketNotificationsResponse504Headers struct {
+	XRequestID *string
+}
+
+// PutBucketNotificationsResponseDefaultHeaders the declared response headers of an HTTP default response for PutBucketNotifications
+type PutBucketNotificationsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type PutBucketNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5552,6 +7074,30 @@ type PutBucketNotificationsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PutBucketNotificationsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PutBucketNotificationsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutBucketNotificationsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PutBucketNotificationsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PutBucketNotificationsResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PutBucketNotificationsResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutBucketNotificationsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PutBucketNotificationsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutBucketNotificationsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *PutBucketNotificationsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PutBucketNotificationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5604,6 +7150,11 @@ func (r PutBucketNotificationsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PutBucketNotificationsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r PutBucketNotificationsResponse) GetBody() []byte {
 	return r.Body
@@ -5633,6 +7184,58 @@ func (r PutBucketNotificationsResponse) ContentType() string {
 	return ""
 }
 
+// ListObjectsResponse200Headers the declared response headers of an HTTP 200 response for ListObjects
+type ListObjectsResponse200Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponse400Headers the declared response headers of an HTTP 400 response for ListObjects
+type ListObjectsResponse400Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponse401Headers the declared response headers of an HTTP 401 response for ListObjects
+type ListObjectsResponse401Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponse403Headers the declared response headers of an HTTP 403 response for ListObjects
+type ListObjectsResponse403Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponse404Headers the declared response headers of an HTTP 404 response for ListObjects
+type ListObjectsResponse404Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponse429Headers the declared response headers of an HTTP 429 response for ListObjects
+type ListObjectsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListObjectsResponse500Headers the declared response headers of an HTTP 500 response for ListObjects
+type ListObjectsResponse500Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponse503Headers the declared response headers of an HTTP 503 response for ListObjects
+type ListObjectsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListObjectsResponse504Headers the declared response headers of an HTTP 504 response for ListObjects
+type ListObjectsResponse504Headers struct {
+	XRequestID *string
+}
+
+// ListObjectsResponseDefaultHeaders the declared response headers of an HTTP default response for ListObjects
+type ListObjectsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type ListObjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5654,6 +7257,28 @@ type ListObjectsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListObjectsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListObjectsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListObjectsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListObjectsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListObjectsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListObjectsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListObjectsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListObjectsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListObjectsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListObjectsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5701,6 +7326,11 @@ func (r ListObjectsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListObjectsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r ListObjectsResponse) GetBody() []byte {
 	return r.Body
@@ -5730,6 +7360,68 @@ func (r ListObjectsResponse) ContentType() string {
 	return ""
 }
 
+// UploadObjectFormResponse201Headers the declared response headers of an HTTP 201 response for UploadObjectForm
+type UploadObjectFormResponse201Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse400Headers the declared response headers of an HTTP 400 response for UploadObjectForm
+type UploadObjectFormResponse400Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse401Headers the declared response headers of an HTTP 401 response for UploadObjectForm
+type UploadObjectFormResponse401Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse403Headers the declared response headers of an HTTP 403 response for UploadObjectForm
+type UploadObjectFormResponse403Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse404Headers the declared response headers of an HTTP 404 response for UploadObjectForm
+type UploadObjectFormResponse404Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse412Headers the declared response headers of an HTTP 412 response for UploadObjectForm
+type UploadObjectFormResponse412Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse413Headers the declared response headers of an HTTP 413 response for UploadObjectForm
+type UploadObjectFormResponse413Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse429Headers the declared response headers of an HTTP 429 response for UploadObjectForm
+type UploadObjectFormResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// UploadObjectFormResponse500Headers the declared response headers of an HTTP 500 response for UploadObjectForm
+type UploadObjectFormResponse500Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponse503Headers the declared response headers of an HTTP 503 response for UploadObjectForm
+type UploadObjectFormResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// UploadObjectFormResponse504Headers the declared response headers of an HTTP 504 response for UploadObjectForm
+type UploadObjectFormResponse504Headers struct {
+	XRequestID *string
+}
+
+// UploadObjectFormResponseDefaultHeaders the declared response headers of an HTTP default response for UploadObjectForm
+type UploadObjectFormResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type UploadObjectFormResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5743,6 +7435,8 @@ type UploadObjectFormResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *ErrorResponse
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *ErrorResponse
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -5753,6 +7447,32 @@ type UploadObjectFormResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *UploadObjectFormResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UploadObjectFormResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadObjectFormResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UploadObjectFormResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UploadObjectFormResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *UploadObjectFormResponse412Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UploadObjectFormResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UploadObjectFormResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UploadObjectFormResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UploadObjectFormResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *UploadObjectFormResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UploadObjectFormResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -5780,6 +7500,11 @@ func (r UploadObjectFormResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
 }
 
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r UploadObjectFormResponse) GetJSON412() *ErrorResponse {
+	return r.JSON412
+}
+
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r UploadObjectFormResponse) GetJSON413() *ErrorResponse {
 	return r.JSON413
@@ -5803,6 +7528,11 @@ func (r UploadObjectFormResponse) GetJSON503() *ErrorResponse {
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
 func (r UploadObjectFormResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UploadObjectFormResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -5834,6 +7564,63 @@ func (r UploadObjectFormResponse) ContentType() string {
 	return ""
 }
 
+// DeleteObjectResponse204Headers the declared response headers of an HTTP 204 response for DeleteObject
+type DeleteObjectResponse204Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse400Headers the declared response headers of an HTTP 400 response for DeleteObject
+type DeleteObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse401Headers the declared response headers of an HTTP 401 response for DeleteObject
+type DeleteObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse403Headers the declared response headers of an HTTP 403 response for DeleteObject
+type DeleteObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse404Headers the declared response headers of an HTTP 404 response for DeleteObject
+type DeleteObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse412Headers the declared response headers of an HTTP 412 response for DeleteObject
+type DeleteObjectResponse412Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse429Headers the declared response headers of an HTTP 429 response for DeleteObject
+type DeleteObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteObjectResponse500Headers the declared response headers of an HTTP 500 response for DeleteObject
+type DeleteObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponse503Headers the declared response headers of an HTTP 503 response for DeleteObject
+type DeleteObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteObjectResponse504Headers the declared response headers of an HTTP 504 response for DeleteObject
+type DeleteObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// DeleteObjectResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteObject
+type DeleteObjectResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type DeleteObjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5845,6 +7632,8 @@ type DeleteObjectResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *ErrorResponse
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *ErrorResponse
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -5853,6 +7642,30 @@ type DeleteObjectResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteObjectResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteObjectResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *DeleteObjectResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteObjectResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -5875,6 +7688,11 @@ func (r DeleteObjectResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
 }
 
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r DeleteObjectResponse) GetJSON412() *ErrorResponse {
+	return r.JSON412
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r DeleteObjectResponse) GetJSON429() *ErrorResponse {
 	return r.JSON429
@@ -5893,6 +7711,11 @@ func (r DeleteObjectResponse) GetJSON503() *ErrorResponse {
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
 func (r DeleteObjectResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteObjectResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -5931,11 +7754,76 @@ type GetObjectResponse200Headers struct {
 	ContentLength      *int
 	ETag               *string
 	LastModified       *string
+	ReprDigest         *string
+	XRequestID         *string
 }
 
 // GetObjectResponse206Headers the declared response headers of an HTTP 206 response for GetObject
 type GetObjectResponse206Headers struct {
 	ContentRange *string
+	XRequestID   *string
+}
+
+// GetObjectResponse304Headers the declared response headers of an HTTP 304 response for GetObject
+type GetObjectResponse304Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse400Headers the declared response headers of an HTTP 400 response for GetObject
+type GetObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse401Headers the declared response headers of an HTTP 401 response for GetObject
+type GetObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse403Headers the declared response headers of an HTTP 403 response for GetObject
+type GetObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse404Headers the declared response headers of an HTTP 404 response for GetObject
+type GetObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse412Headers the declared response headers of an HTTP 412 response for GetObject
+type GetObjectResponse412Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse416Headers the declared response headers of an HTTP 416 response for GetObject
+type GetObjectResponse416Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse429Headers the declared response headers of an HTTP 429 response for GetObject
+type GetObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetObjectResponse500Headers the declared response headers of an HTTP 500 response for GetObject
+type GetObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponse503Headers the declared response headers of an HTTP 503 response for GetObject
+type GetObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetObjectResponse504Headers the declared response headers of an HTTP 504 response for GetObject
+type GetObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// GetObjectResponseDefaultHeaders the declared response headers of an HTTP default response for GetObject
+type GetObjectResponseDefaultHeaders struct {
+	XRequestID *string
 }
 
 type GetObjectResponse struct {
@@ -5949,6 +7837,8 @@ type GetObjectResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *ErrorResponse
 	// JSON416 the response for an HTTP 416 `application/json` response
 	JSON416 *ErrorResponse
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -5959,10 +7849,36 @@ type GetObjectResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetObjectResponse200Headers
 	// Headers206 the parsed response headers for an HTTP 206 response
 	Headers206 *GetObjectResponse206Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetObjectResponse304Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetObjectResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *GetObjectResponse412Headers
+	// Headers416 the parsed response headers for an HTTP 416 response
+	Headers416 *GetObjectResponse416Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetObjectResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -5983,6 +7899,11 @@ func (r GetObjectResponse) GetJSON403() *ErrorResponse {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r GetObjectResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r GetObjectResponse) GetJSON412() *ErrorResponse {
+	return r.JSON412
 }
 
 // GetJSON416 returns the response for an HTTP 416 `application/json` response
@@ -6008,6 +7929,11 @@ func (r GetObjectResponse) GetJSON503() *ErrorResponse {
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
 func (r GetObjectResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetObjectResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -6044,6 +7970,64 @@ type HeadObjectResponse200Headers struct {
 	ContentLength *int
 	ETag          *string
 	LastModified  *string
+	XRequestID    *string
+}
+
+// HeadObjectResponse304Headers the declared response headers of an HTTP 304 response for HeadObject
+type HeadObjectResponse304Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse400Headers the declared response headers of an HTTP 400 response for HeadObject
+type HeadObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse401Headers the declared response headers of an HTTP 401 response for HeadObject
+type HeadObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse403Headers the declared response headers of an HTTP 403 response for HeadObject
+type HeadObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse404Headers the declared response headers of an HTTP 404 response for HeadObject
+type HeadObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse412Headers the declared response headers of an HTTP 412 response for HeadObject
+type HeadObjectResponse412Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse429Headers the declared response headers of an HTTP 429 response for HeadObject
+type HeadObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// HeadObjectResponse500Headers the declared response headers of an HTTP 500 response for HeadObject
+type HeadObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponse503Headers the declared response headers of an HTTP 503 response for HeadObject
+type HeadObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// HeadObjectResponse504Headers the declared response headers of an HTTP 504 response for HeadObject
+type HeadObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// HeadObjectResponseDefaultHeaders the declared response headers of an HTTP default response for HeadObject
+type HeadObjectResponseDefaultHeaders struct {
+	XRequestID *string
 }
 
 type HeadObjectResponse struct {
@@ -6051,6 +8035,28 @@ type HeadObjectResponse struct {
 	HTTPResponse *http.Response
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *HeadObjectResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *HeadObjectResponse304Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *HeadObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *HeadObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *HeadObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *HeadObjectResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *HeadObjectResponse412Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *HeadObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *HeadObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HeadObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HeadObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *HeadObjectResponseDefaultHeaders
 }
 
 // GetBody returns the raw response body bytes
@@ -6082,6 +8088,69 @@ func (r HeadObjectResponse) ContentType() string {
 	return ""
 }
 
+// PutObjectResponse201Headers the declared response headers of an HTTP 201 response for PutObject
+type PutObjectResponse201Headers struct {
+	ETag       *string
+	XRequestID *string
+}
+
+// PutObjectResponse400Headers the declared response headers of an HTTP 400 response for PutObject
+type PutObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse401Headers the declared response headers of an HTTP 401 response for PutObject
+type PutObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse403Headers the declared response headers of an HTTP 403 response for PutObject
+type PutObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse404Headers the declared response headers of an HTTP 404 response for PutObject
+type PutObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse412Headers the declared response headers of an HTTP 412 response for PutObject
+type PutObjectResponse412Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse413Headers the declared response headers of an HTTP 413 response for PutObject
+type PutObjectResponse413Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse429Headers the declared response headers of an HTTP 429 response for PutObject
+type PutObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PutObjectResponse500Headers the declared response headers of an HTTP 500 response for PutObject
+type PutObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponse503Headers the declared response headers of an HTTP 503 response for PutObject
+type PutObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PutObjectResponse504Headers the declared response headers of an HTTP 504 response for PutObject
+type PutObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// PutObjectResponseDefaultHeaders the declared response headers of an HTTP default response for PutObject
+type PutObjectResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type PutObjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6095,6 +8164,8 @@ type PutObjectResponse struct {
 	JSON403 *ErrorResponse
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorResponse
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *ErrorResponse
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *ErrorResponse
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -6105,6 +8176,32 @@ type PutObjectResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *PutObjectResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PutObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PutObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PutObjectResponse404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *PutObjectResponse412Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PutObjectResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PutObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *PutObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PutObjectResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -6132,6 +8229,11 @@ func (r PutObjectResponse) GetJSON404() *ErrorResponse {
 	return r.JSON404
 }
 
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r PutObjectResponse) GetJSON412() *ErrorResponse {
+	return r.JSON412
+}
+
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r PutObjectResponse) GetJSON413() *ErrorResponse {
 	return r.JSON413
@@ -6155,6 +8257,11 @@ func (r PutObjectResponse) GetJSON503() *ErrorResponse {
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
 func (r PutObjectResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PutObjectResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -6186,6 +8293,58 @@ func (r PutObjectResponse) ContentType() string {
 	return ""
 }
 
+// DeleteBucketPolicyResponse204Headers the declared response headers of an HTTP 204 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse204Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse400Headers the declared response headers of an HTTP 400 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse400Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse401Headers the declared response headers of an HTTP 401 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse401Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse403Headers the declared response headers of an HTTP 403 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse403Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse404Headers the declared response headers of an HTTP 404 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse404Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse429Headers the declared response headers of an HTTP 429 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse500Headers the declared response headers of an HTTP 500 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse500Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse503Headers the declared response headers of an HTTP 503 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponse504Headers the declared response headers of an HTTP 504 response for DeleteBucketPolicy
+type DeleteBucketPolicyResponse504Headers struct {
+	XRequestID *string
+}
+
+// DeleteBucketPolicyResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteBucketPolicy
+type DeleteBucketPolicyResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type DeleteBucketPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6205,6 +8364,28 @@ type DeleteBucketPolicyResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteBucketPolicyResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteBucketPolicyResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteBucketPolicyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteBucketPolicyResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteBucketPolicyResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteBucketPolicyResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteBucketPolicyResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteBucketPolicyResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteBucketPolicyResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteBucketPolicyResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -6247,6 +8428,11 @@ func (r DeleteBucketPolicyResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteBucketPolicyResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r DeleteBucketPolicyResponse) GetBody() []byte {
 	return r.Body
@@ -6276,6 +8462,58 @@ func (r DeleteBucketPolicyResponse) ContentType() string {
 	return ""
 }
 
+// GetBucketPolicyResponse200Headers the declared response headers of an HTTP 200 response for GetBucketPolicy
+type GetBucketPolicyResponse200Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse400Headers the declared response headers of an HTTP 400 response for GetBucketPolicy
+type GetBucketPolicyResponse400Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse401Headers the declared response headers of an HTTP 401 response for GetBucketPolicy
+type GetBucketPolicyResponse401Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse403Headers the declared response headers of an HTTP 403 response for GetBucketPolicy
+type GetBucketPolicyResponse403Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse404Headers the declared response headers of an HTTP 404 response for GetBucketPolicy
+type GetBucketPolicyResponse404Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse429Headers the declared response headers of an HTTP 429 response for GetBucketPolicy
+type GetBucketPolicyResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse500Headers the declared response headers of an HTTP 500 response for GetBucketPolicy
+type GetBucketPolicyResponse500Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse503Headers the declared response headers of an HTTP 503 response for GetBucketPolicy
+type GetBucketPolicyResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// GetBucketPolicyResponse504Headers the declared response headers of an HTTP 504 response for GetBucketPolicy
+type GetBucketPolicyResponse504Headers struct {
+	XRequestID *string
+}
+
+// GetBucketPolicyResponseDefaultHeaders the declared response headers of an HTTP default response for GetBucketPolicy
+type GetBucketPolicyResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type GetBucketPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6297,6 +8535,28 @@ type GetBucketPolicyResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetBucketPolicyResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetBucketPolicyResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetBucketPolicyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetBucketPolicyResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetBucketPolicyResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBucketPolicyResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetBucketPolicyResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBucketPolicyResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetBucketPolicyResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetBucketPolicyResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6344,6 +8604,11 @@ func (r GetBucketPolicyResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetBucketPolicyResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r GetBucketPolicyResponse) GetBody() []byte {
 	return r.Body
@@ -6373,6 +8638,63 @@ func (r GetBucketPolicyResponse) ContentType() string {
 	return ""
 }
 
+// PutBucketPolicyResponse200Headers the declared response headers of an HTTP 200 response for PutBucketPolicy
+type PutBucketPolicyResponse200Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse400Headers the declared response headers of an HTTP 400 response for PutBucketPolicy
+type PutBucketPolicyResponse400Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse401Headers the declared response headers of an HTTP 401 response for PutBucketPolicy
+type PutBucketPolicyResponse401Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse403Headers the declared response headers of an HTTP 403 response for PutBucketPolicy
+type PutBucketPolicyResponse403Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse404Headers the declared response headers of an HTTP 404 response for PutBucketPolicy
+type PutBucketPolicyResponse404Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse413Headers the declared response headers of an HTTP 413 response for PutBucketPolicy
+type PutBucketPolicyResponse413Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse429Headers the declared response headers of an HTTP 429 response for PutBucketPolicy
+type PutBucketPolicyResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse500Headers the declared response headers of an HTTP 500 response for PutBucketPolicy
+type PutBucketPolicyResponse500Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse503Headers the declared response headers of an HTTP 503 response for PutBucketPolicy
+type PutBucketPolicyResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PutBucketPolicyResponse504Headers the declared response headers of an HTTP 504 response for PutBucketPolicy
+type PutBucketPolicyResponse504Headers struct {
+	XRequestID *string
+}
+
+// PutBucketPolicyResponseDefaultHeaders the declared response headers of an HTTP default response for PutBucketPolicy
+type PutBucketPolicyResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type PutBucketPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6396,6 +8718,30 @@ type PutBucketPolicyResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PutBucketPolicyResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PutBucketPolicyResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutBucketPolicyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PutBucketPolicyResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PutBucketPolicyResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PutBucketPolicyResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutBucketPolicyResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PutBucketPolicyResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutBucketPolicyResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *PutBucketPolicyResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PutBucketPolicyResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6448,6 +8794,11 @@ func (r PutBucketPolicyResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PutBucketPolicyResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r PutBucketPolicyResponse) GetBody() []byte {
 	return r.Body
@@ -6477,6 +8828,63 @@ func (r PutBucketPolicyResponse) ContentType() string {
 	return ""
 }
 
+// PresignObjectResponse200Headers the declared response headers of an HTTP 200 response for PresignObject
+type PresignObjectResponse200Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse400Headers the declared response headers of an HTTP 400 response for PresignObject
+type PresignObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse401Headers the declared response headers of an HTTP 401 response for PresignObject
+type PresignObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse403Headers the declared response headers of an HTTP 403 response for PresignObject
+type PresignObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse404Headers the declared response headers of an HTTP 404 response for PresignObject
+type PresignObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse413Headers the declared response headers of an HTTP 413 response for PresignObject
+type PresignObjectResponse413Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse429Headers the declared response headers of an HTTP 429 response for PresignObject
+type PresignObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PresignObjectResponse500Headers the declared response headers of an HTTP 500 response for PresignObject
+type PresignObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponse503Headers the declared response headers of an HTTP 503 response for PresignObject
+type PresignObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PresignObjectResponse504Headers the declared response headers of an HTTP 504 response for PresignObject
+type PresignObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// PresignObjectResponseDefaultHeaders the declared response headers of an HTTP default response for PresignObject
+type PresignObjectResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type PresignObjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6500,6 +8908,30 @@ type PresignObjectResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PresignObjectResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PresignObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PresignObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PresignObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PresignObjectResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PresignObjectResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PresignObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PresignObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PresignObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *PresignObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PresignObjectResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6552,6 +8984,11 @@ func (r PresignObjectResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PresignObjectResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r PresignObjectResponse) GetBody() []byte {
 	return r.Body
@@ -6581,6 +9018,63 @@ func (r PresignObjectResponse) ContentType() string {
 	return ""
 }
 
+// PresignPostResponse200Headers the declared response headers of an HTTP 200 response for PresignPost
+type PresignPostResponse200Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse400Headers the declared response headers of an HTTP 400 response for PresignPost
+type PresignPostResponse400Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse401Headers the declared response headers of an HTTP 401 response for PresignPost
+type PresignPostResponse401Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse403Headers the declared response headers of an HTTP 403 response for PresignPost
+type PresignPostResponse403Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse404Headers the declared response headers of an HTTP 404 response for PresignPost
+type PresignPostResponse404Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse413Headers the declared response headers of an HTTP 413 response for PresignPost
+type PresignPostResponse413Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse429Headers the declared response headers of an HTTP 429 response for PresignPost
+type PresignPostResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PresignPostResponse500Headers the declared response headers of an HTTP 500 response for PresignPost
+type PresignPostResponse500Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponse503Headers the declared response headers of an HTTP 503 response for PresignPost
+type PresignPostResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// PresignPostResponse504Headers the declared response headers of an HTTP 504 response for PresignPost
+type PresignPostResponse504Headers struct {
+	XRequestID *string
+}
+
+// PresignPostResponseDefaultHeaders the declared response headers of an HTTP default response for PresignPost
+type PresignPostResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type PresignPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6604,6 +9098,30 @@ type PresignPostResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PresignPostResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PresignPostResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PresignPostResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PresignPostResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PresignPostResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PresignPostResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PresignPostResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PresignPostResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PresignPostResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *PresignPostResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PresignPostResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6656,6 +9174,11 @@ func (r PresignPostResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PresignPostResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r PresignPostResponse) GetBody() []byte {
 	return r.Body
@@ -6685,6 +9208,58 @@ func (r PresignPostResponse) ContentType() string {
 	return ""
 }
 
+// StatObjectResponse200Headers the declared response headers of an HTTP 200 response for StatObject
+type StatObjectResponse200Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponse400Headers the declared response headers of an HTTP 400 response for StatObject
+type StatObjectResponse400Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponse401Headers the declared response headers of an HTTP 401 response for StatObject
+type StatObjectResponse401Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponse403Headers the declared response headers of an HTTP 403 response for StatObject
+type StatObjectResponse403Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponse404Headers the declared response headers of an HTTP 404 response for StatObject
+type StatObjectResponse404Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponse429Headers the declared response headers of an HTTP 429 response for StatObject
+type StatObjectResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// StatObjectResponse500Headers the declared response headers of an HTTP 500 response for StatObject
+type StatObjectResponse500Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponse503Headers the declared response headers of an HTTP 503 response for StatObject
+type StatObjectResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// StatObjectResponse504Headers the declared response headers of an HTTP 504 response for StatObject
+type StatObjectResponse504Headers struct {
+	XRequestID *string
+}
+
+// StatObjectResponseDefaultHeaders the declared response headers of an HTTP default response for StatObject
+type StatObjectResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type StatObjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6706,6 +9281,28 @@ type StatObjectResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StatObjectResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *StatObjectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StatObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *StatObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *StatObjectResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StatObjectResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *StatObjectResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StatObjectResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *StatObjectResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *StatObjectResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6753,6 +9350,11 @@ func (r StatObjectResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r StatObjectResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r StatObjectResponse) GetBody() []byte {
 	return r.Body
@@ -6782,6 +9384,58 @@ func (r StatObjectResponse) ContentType() string {
 	return ""
 }
 
+// ListIncompleteUploadsResponse200Headers the declared response headers of an HTTP 200 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse200Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse400Headers the declared response headers of an HTTP 400 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse400Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse401Headers the declared response headers of an HTTP 401 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse401Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse403Headers the declared response headers of an HTTP 403 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse403Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse404Headers the declared response headers of an HTTP 404 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse404Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse429Headers the declared response headers of an HTTP 429 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse500Headers the declared response headers of an HTTP 500 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse500Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse503Headers the declared response headers of an HTTP 503 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponse504Headers the declared response headers of an HTTP 504 response for ListIncompleteUploads
+type ListIncompleteUploadsResponse504Headers struct {
+	XRequestID *string
+}
+
+// ListIncompleteUploadsResponseDefaultHeaders the declared response headers of an HTTP default response for ListIncompleteUploads
+type ListIncompleteUploadsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type ListIncompleteUploadsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6803,6 +9457,28 @@ type ListIncompleteUploadsResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListIncompleteUploadsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListIncompleteUploadsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListIncompleteUploadsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListIncompleteUploadsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListIncompleteUploadsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListIncompleteUploadsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListIncompleteUploadsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListIncompleteUploadsResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListIncompleteUploadsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListIncompleteUploadsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6850,6 +9526,11 @@ func (r ListIncompleteUploadsResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListIncompleteUploadsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r ListIncompleteUploadsResponse) GetBody() []byte {
 	return r.Body
@@ -6879,6 +9560,58 @@ func (r ListIncompleteUploadsResponse) ContentType() string {
 	return ""
 }
 
+// DeleteIncompleteUploadResponse204Headers the declared response headers of an HTTP 204 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse204Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse400Headers the declared response headers of an HTTP 400 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse400Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse401Headers the declared response headers of an HTTP 401 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse401Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse403Headers the declared response headers of an HTTP 403 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse403Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse404Headers the declared response headers of an HTTP 404 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse404Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse429Headers the declared response headers of an HTTP 429 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse500Headers the declared response headers of an HTTP 500 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse500Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse503Headers the declared response headers of an HTTP 503 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponse504Headers the declared response headers of an HTTP 504 response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponse504Headers struct {
+	XRequestID *string
+}
+
+// DeleteIncompleteUploadResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteIncompleteUpload
+type DeleteIncompleteUploadResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type DeleteIncompleteUploadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6898,6 +9631,28 @@ type DeleteIncompleteUploadResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteIncompleteUploadResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteIncompleteUploadResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteIncompleteUploadResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteIncompleteUploadResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteIncompleteUploadResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteIncompleteUploadResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteIncompleteUploadResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteIncompleteUploadResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteIncompleteUploadResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteIncompleteUploadResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -6940,6 +9695,11 @@ func (r DeleteIncompleteUploadResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteIncompleteUploadResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r DeleteIncompleteUploadResponse) GetBody() []byte {
 	return r.Body
@@ -6969,6 +9729,33 @@ func (r DeleteIncompleteUploadResponse) ContentType() string {
 	return ""
 }
 
+// WhoamiResponse200Headers the declared response headers of an HTTP 200 response for Whoami
+type WhoamiResponse200Headers struct {
+	XRequestID *string
+}
+
+// WhoamiResponse401Headers the declared response headers of an HTTP 401 response for Whoami
+type WhoamiResponse401Headers struct {
+	XRequestID *string
+}
+
+// WhoamiResponse429Headers the declared response headers of an HTTP 429 response for Whoami
+type WhoamiResponse429Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// WhoamiResponse503Headers the declared response headers of an HTTP 503 response for Whoami
+type WhoamiResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// WhoamiResponseDefaultHeaders the declared response headers of an HTTP default response for Whoami
+type WhoamiResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type WhoamiResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6980,6 +9767,18 @@ type WhoamiResponse struct {
 	JSON429 *ErrorResponse
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *WhoamiResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *WhoamiResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *WhoamiResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *WhoamiResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *WhoamiResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7000,6 +9799,11 @@ func (r WhoamiResponse) GetJSON429() *ErrorResponse {
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r WhoamiResponse) GetJSON503() *ErrorResponse {
 	return r.JSON503
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r WhoamiResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -7031,16 +9835,37 @@ func (r WhoamiResponse) ContentType() string {
 	return ""
 }
 
+// HealthzResponse200Headers the declared response headers of an HTTP 200 response for Healthz
+type HealthzResponse200Headers struct {
+	XRequestID *string
+}
+
+// HealthzResponseDefaultHeaders the declared response headers of an HTTP default response for Healthz
+type HealthzResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type HealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Status
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HealthzResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *HealthzResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r HealthzResponse) GetJSON200() *Status {
 	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r HealthzResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -7072,9 +9897,30 @@ func (r HealthzResponse) ContentType() string {
 	return ""
 }
 
+// MetricsResponse200Headers the declared response headers of an HTTP 200 response for Metrics
+type MetricsResponse200Headers struct {
+	XRequestID *string
+}
+
+// MetricsResponseDefaultHeaders the declared response headers of an HTTP default response for Metrics
+type MetricsResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type MetricsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MetricsResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *MetricsResponseDefaultHeaders
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r MetricsResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -7106,6 +9952,27 @@ func (r MetricsResponse) ContentType() string {
 	return ""
 }
 
+// ReadyzResponse200Headers the declared response headers of an HTTP 200 response for Readyz
+type ReadyzResponse200Headers struct {
+	XRequestID *string
+}
+
+// ReadyzResponse503Headers the declared response headers of an HTTP 503 response for Readyz
+type ReadyzResponse503Headers struct {
+	RetryAfter *int
+	XRequestID *string
+}
+
+// ReadyzResponse504Headers the declared response headers of an HTTP 504 response for Readyz
+type ReadyzResponse504Headers struct {
+	XRequestID *string
+}
+
+// ReadyzResponseDefaultHeaders the declared response headers of an HTTP default response for Readyz
+type ReadyzResponseDefaultHeaders struct {
+	XRequestID *string
+}
+
 type ReadyzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7115,6 +9982,16 @@ type ReadyzResponse struct {
 	JSON503 *ErrorResponse
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *ErrorResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorResponse
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReadyzResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadyzResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ReadyzResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ReadyzResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7130,6 +10007,11 @@ func (r ReadyzResponse) GetJSON503() *ErrorResponse {
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
 func (r ReadyzResponse) GetJSON504() *ErrorResponse {
 	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ReadyzResponse) GetJSONDefault() *ErrorResponse {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -7523,13 +10405,13 @@ func (c *ClientWithResponses) ListObjectsWithResponse(ctx context.Context, bucke
 
 // UploadObjectFormWithBodyWithResponse Upload an object with a form
 //
-// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The field "name" is the object name; it must come before the field "file", and when it is absent or empty the file's filename (its last path segment) is used. The file part's Content-Type is stored as the object's content type. X-Meta-<key> request headers become user metadata, as for PUT. Parts other than name and file are ignored, and so is everything after the file.
+// Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The object name is the query parameter name, or the form field "name", which must then come before the field "file"; a name field after the file is 400 InvalidArgument and nothing is stored. With neither, the file's filename (its last path segment) is used. A name in both places must be the same. The file part's Content-Type is stored as the object's content type (application/octet-stream when absent, a wildcard or invalid). X-Meta-<key> request headers become user metadata, as for PUT, and If-Match / If-None-Match: * make the upload conditional, as for PUT. Parts other than name and file are ignored.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/buckets/{bucket}/objects (the `UploadObjectForm` operationId).
-func (c *ClientWithResponses) UploadObjectFormWithBodyWithResponse(ctx context.Context, bucket string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadObjectFormResponse, error) {
-	rsp, err := c.UploadObjectFormWithBody(ctx, bucket, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UploadObjectFormWithBodyWithResponse(ctx context.Context, bucket string, params *UploadObjectFormParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadObjectFormResponse, error) {
+	rsp, err := c.UploadObjectFormWithBody(ctx, bucket, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7538,13 +10420,13 @@ func (c *ClientWithResponses) UploadObjectFormWithBodyWithResponse(ctx context.C
 
 // DeleteObjectWithResponse Delete an object
 //
-// Deletes the object. As in S3, deleting a name that does not exist also succeeds.
+// Deletes the object. As in S3, deleting a name that does not exist also succeeds. With If-Match (one ETag, or *) the object is deleted only if it is that version (exists), else 412 PreconditionFailed; the store has no conditional delete, so the gateway compares, then deletes (README, "Conditional requests").
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /api/v1/buckets/{bucket}/objects/{name} (the `DeleteObject` operationId).
-func (c *ClientWithResponses) DeleteObjectWithResponse(ctx context.Context, bucket string, name string, reqEditors ...RequestEditorFn) (*DeleteObjectResponse, error) {
-	rsp, err := c.DeleteObject(ctx, bucket, name, reqEditors...)
+func (c *ClientWithResponses) DeleteObjectWithResponse(ctx context.Context, bucket string, name string, params *DeleteObjectParams, reqEditors ...RequestEditorFn) (*DeleteObjectResponse, error) {
+	rsp, err := c.DeleteObject(ctx, bucket, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7553,7 +10435,7 @@ func (c *ClientWithResponses) DeleteObjectWithResponse(ctx context.Context, buck
 
 // GetObjectWithResponse Download an object
 //
-// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. If-None-Match with the object's ETag (or *) gives 304 with ETag and no body. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
+// Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. Conditional reads follow RFC 9110 (evaluated in its order: If-Match, else If-Unmodified-Since; then If-None-Match, else If-Modified-Since): If-Match that matches no ETag or If-Unmodified-Since before the last modification is 412 PreconditionFailed; If-None-Match with the object's ETag (or *), or If-Modified-Since not before the last modification, is 304 with ETag and no body. The body sent is always that of the version the conditions were evaluated on. A whole object uploaded with a SHA-256 comes with Repr-Digest. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -7568,7 +10450,7 @@ func (c *ClientWithResponses) GetObjectWithResponse(ctx context.Context, bucket 
 
 // HeadObjectWithResponse Describe an object in headers
 //
-// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) without a body. If-None-Match with the object's ETag (or *) gives 304. Range headers are not applied.
+// The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, Content-Disposition with download=true, and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -7583,13 +10465,17 @@ func (c *ClientWithResponses) HeadObjectWithResponse(ctx context.Context, bucket
 
 // PutObjectWithBodyWithResponse Upload an object
 //
-// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as */* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved.
+//
+// Conditional writes: If-Match with one ETag stores only if the object is that version (with *: only if it exists), If-None-Match: * only if no object has the name; otherwise 412 PreconditionFailed and nothing is written. The store checks them when it commits, so of two writers that read the same ETag and both PUT with If-Match, exactly one succeeds.
+//
+// Checksums: Content-MD5 (base64 of the MD5) and Repr-Digest with a sha-256 member (RFC 9530, sha-256=:<base64>:) are checked against the body before the object becomes visible; a mismatch is 400 BadDigest and nothing is stored, with or without Content-Length. The SHA-256 is kept with the object and comes back as Repr-Digest on a GET or HEAD of the whole object.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /api/v1/buckets/{bucket}/objects/{name} (the `PutObject` operationId).
-func (c *ClientWithResponses) PutObjectWithBodyWithResponse(ctx context.Context, bucket string, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutObjectResponse, error) {
-	rsp, err := c.PutObjectWithBody(ctx, bucket, name, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PutObjectWithBodyWithResponse(ctx context.Context, bucket string, name string, params *PutObjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutObjectResponse, error) {
+	rsp, err := c.PutObjectWithBody(ctx, bucket, name, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7884,6 +10770,110 @@ func ParseListBucketsResponse(rsp *http.Response) (*ListBucketsResponse, error) 
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListBucketsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListBucketsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListBucketsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListBucketsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListBucketsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListBucketsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListBucketsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers ListBucketsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7973,6 +10963,140 @@ func ParseCreateBucketResponse(rsp *http.Response) (*CreateBucketResponse, error
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateBucketResponse201Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateBucketResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateBucketResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateBucketResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateBucketResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateBucketResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateBucketResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateBucketResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateBucketResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateBucketResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers CreateBucketResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8058,6 +11182,140 @@ func ParseDeleteBucketResponse(rsp *http.Response) (*DeleteBucketResponse, error
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteBucketResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteBucketResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteBucketResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteBucketResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteBucketResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DeleteBucketResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteBucketResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteBucketResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteBucketResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteBucketResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers DeleteBucketResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8140,6 +11398,130 @@ func ParseGetBucketResponse(rsp *http.Response) (*GetBucketResponse, error) {
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetBucketResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetBucketResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetBucketResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetBucketResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetBucketResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetBucketResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetBucketResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBucketResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetBucketResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers GetBucketResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8156,6 +11538,123 @@ func ParseHeadBucketResponse(rsp *http.Response) (*HeadBucketResponse, error) {
 	response := &HeadBucketResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HeadBucketResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers HeadBucketResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers HeadBucketResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers HeadBucketResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers HeadBucketResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers HeadBucketResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers HeadBucketResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers HeadBucketResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HeadBucketResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers HeadBucketResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8252,6 +11751,150 @@ func ParseCopyObjectResponse(rsp *http.Response) (*CopyObjectResponse, error) {
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CopyObjectResponse201Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CopyObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CopyObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CopyObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CopyObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers CopyObjectResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 413:
+		var headers CopyObjectResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers CopyObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CopyObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CopyObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CopyObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers CopyObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8341,6 +11984,140 @@ func ParseDeleteObjectsResponse(rsp *http.Response) (*DeleteObjectsResponse, err
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DeleteObjectsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteObjectsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteObjectsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteObjectsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteObjectsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers DeleteObjectsResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteObjectsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteObjectsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteObjectsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteObjectsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers DeleteObjectsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8416,6 +12193,130 @@ func ParseStreamBucketEventsResponse(rsp *http.Response) (*StreamBucketEventsRes
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StreamBucketEventsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers StreamBucketEventsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers StreamBucketEventsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers StreamBucketEventsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers StreamBucketEventsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers StreamBucketEventsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers StreamBucketEventsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers StreamBucketEventsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers StreamBucketEventsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers StreamBucketEventsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8505,6 +12406,140 @@ func ParseCreateMultipartUploadResponse(rsp *http.Response) (*CreateMultipartUpl
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateMultipartUploadResponse201Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateMultipartUploadResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateMultipartUploadResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateMultipartUploadResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CreateMultipartUploadResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateMultipartUploadResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateMultipartUploadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateMultipartUploadResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateMultipartUploadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateMultipartUploadResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers CreateMultipartUploadResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8583,6 +12618,130 @@ func ParseAbortMultipartUploadResponse(rsp *http.Response) (*AbortMultipartUploa
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers AbortMultipartUploadResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers AbortMultipartUploadResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers AbortMultipartUploadResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers AbortMultipartUploadResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers AbortMultipartUploadResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers AbortMultipartUploadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers AbortMultipartUploadResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers AbortMultipartUploadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers AbortMultipartUploadResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers AbortMultipartUploadResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8665,6 +12824,130 @@ func ParseListUploadPartsResponse(rsp *http.Response) (*ListUploadPartsResponse,
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListUploadPartsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListUploadPartsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListUploadPartsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListUploadPartsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListUploadPartsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListUploadPartsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListUploadPartsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListUploadPartsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListUploadPartsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers ListUploadPartsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8754,6 +13037,140 @@ func ParseCompleteMultipartUploadResponse(rsp *http.Response) (*CompleteMultipar
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CompleteMultipartUploadResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CompleteMultipartUploadResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CompleteMultipartUploadResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CompleteMultipartUploadResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CompleteMultipartUploadResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers CompleteMultipartUploadResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers CompleteMultipartUploadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CompleteMultipartUploadResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CompleteMultipartUploadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CompleteMultipartUploadResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers CompleteMultipartUploadResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8843,6 +13260,140 @@ func ParseSignUploadPartsResponse(rsp *http.Response) (*SignUploadPartsResponse,
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SignUploadPartsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers SignUploadPartsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers SignUploadPartsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers SignUploadPartsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers SignUploadPartsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers SignUploadPartsResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers SignUploadPartsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers SignUploadPartsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers SignUploadPartsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SignUploadPartsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers SignUploadPartsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8921,6 +13472,130 @@ func ParseDeleteBucketNotificationsResponse(rsp *http.Response) (*DeleteBucketNo
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteBucketNotificationsResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteBucketNotificationsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteBucketNotificationsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteBucketNotificationsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteBucketNotificationsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteBucketNotificationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteBucketNotificationsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteBucketNotificationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteBucketNotificationsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers DeleteBucketNotificationsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -9003,6 +13678,130 @@ func ParseGetBucketNotificationsResponse(rsp *http.Response) (*GetBucketNotifica
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetBucketNotificationsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetBucketNotificationsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetBucketNotificationsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetBucketNotificationsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetBucketNotificationsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetBucketNotificationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetBucketNotificationsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBucketNotificationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetBucketNotificationsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers GetBucketNotificationsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -9092,6 +13891,140 @@ func ParsePutBucketNotificationsResponse(rsp *http.Response) (*PutBucketNotifica
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PutBucketNotificationsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PutBucketNotificationsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PutBucketNotificationsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PutBucketNotificationsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PutBucketNotificationsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers PutBucketNotificationsResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutBucketNotificationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PutBucketNotificationsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutBucketNotificationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers PutBucketNotificationsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers PutBucketNotificationsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -9174,6 +14107,130 @@ func ParseListObjectsResponse(rsp *http.Response) (*ListObjectsResponse, error) 
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListObjectsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListObjectsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListObjectsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListObjectsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListObjectsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListObjectsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListObjectsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListObjectsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListObjectsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers ListObjectsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -9228,6 +14285,13 @@ func ParseUploadObjectFormResponse(rsp *http.Response) (*UploadObjectFormRespons
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9263,6 +14327,150 @@ func ParseUploadObjectFormResponse(rsp *http.Response) (*UploadObjectFormRespons
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers UploadObjectFormResponse201Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers UploadObjectFormResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UploadObjectFormResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UploadObjectFormResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers UploadObjectFormResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers UploadObjectFormResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 413:
+		var headers UploadObjectFormResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers UploadObjectFormResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers UploadObjectFormResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers UploadObjectFormResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers UploadObjectFormResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers UploadObjectFormResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -9313,6 +14521,13 @@ func ParseDeleteObjectResponse(rsp *http.Response) (*DeleteObjectResponse, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest ErrorResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9341,6 +14556,140 @@ func ParseDeleteObjectResponse(rsp *http.Response) (*DeleteObjectResponse, error
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteObjectResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers DeleteObjectResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers DeleteObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -9391,6 +14740,13 @@ func ParseGetObjectResponse(rsp *http.Response) (*GetObjectResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 416:
 		var dest ErrorResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9425,6 +14781,13 @@ func ParseGetObjectResponse(rsp *http.Response) (*GetObjectResponse, error) {
 			return nil, err
 		}
 		response.JSON504 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
 
 	}
 
@@ -9466,6 +14829,20 @@ func ParseGetObjectResponse(rsp *http.Response) (*GetObjectResponse, error) {
 			}
 			headers.LastModified = &value
 		}
+		if values := rsp.Header.Values("Repr-Digest"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Repr-Digest", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ReprDigest = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 206:
 		var headers GetObjectResponse206Headers
@@ -9476,7 +14853,148 @@ func ParseGetObjectResponse(rsp *http.Response) (*GetObjectResponse, error) {
 			}
 			headers.ContentRange = &value
 		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
 		response.Headers206 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetObjectResponse304Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers GetObjectResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 416:
+		var headers GetObjectResponse416Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers416 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers GetObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -9519,7 +15037,138 @@ func ParseHeadObjectResponse(rsp *http.Response) (*HeadObjectResponse, error) {
 			}
 			headers.LastModified = &value
 		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers HeadObjectResponse304Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 400:
+		var headers HeadObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers HeadObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers HeadObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers HeadObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers HeadObjectResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 429:
+		var headers HeadObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers HeadObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers HeadObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HeadObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers HeadObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -9574,6 +15223,13 @@ func ParsePutObjectResponse(rsp *http.Response) (*PutObjectResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9609,6 +15265,157 @@ func ParsePutObjectResponse(rsp *http.Response) (*PutObjectResponse, error) {
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers PutObjectResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers PutObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PutObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PutObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PutObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers PutObjectResponse412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 413:
+		var headers PutObjectResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PutObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers PutObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers PutObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -9687,6 +15494,130 @@ func ParseDeleteBucketPolicyResponse(rsp *http.Response) (*DeleteBucketPolicyRes
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteBucketPolicyResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteBucketPolicyResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteBucketPolicyResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteBucketPolicyResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteBucketPolicyResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteBucketPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteBucketPolicyResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteBucketPolicyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteBucketPolicyResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers DeleteBucketPolicyResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -9769,6 +15700,130 @@ func ParseGetBucketPolicyResponse(rsp *http.Response) (*GetBucketPolicyResponse,
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetBucketPolicyResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetBucketPolicyResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetBucketPolicyResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetBucketPolicyResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetBucketPolicyResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetBucketPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetBucketPolicyResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBucketPolicyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetBucketPolicyResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers GetBucketPolicyResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -9858,6 +15913,140 @@ func ParsePutBucketPolicyResponse(rsp *http.Response) (*PutBucketPolicyResponse,
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PutBucketPolicyResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PutBucketPolicyResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PutBucketPolicyResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PutBucketPolicyResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PutBucketPolicyResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers PutBucketPolicyResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutBucketPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PutBucketPolicyResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutBucketPolicyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers PutBucketPolicyResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers PutBucketPolicyResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -9947,6 +16136,140 @@ func ParsePresignObjectResponse(rsp *http.Response) (*PresignObjectResponse, err
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PresignObjectResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PresignObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PresignObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PresignObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PresignObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers PresignObjectResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers PresignObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PresignObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PresignObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers PresignObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers PresignObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -10036,6 +16359,140 @@ func ParsePresignPostResponse(rsp *http.Response) (*PresignPostResponse, error) 
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PresignPostResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PresignPostResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PresignPostResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PresignPostResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PresignPostResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers PresignPostResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers PresignPostResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PresignPostResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers PresignPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers PresignPostResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers PresignPostResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -10118,6 +16575,130 @@ func ParseStatObjectResponse(rsp *http.Response) (*StatObjectResponse, error) {
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StatObjectResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers StatObjectResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers StatObjectResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers StatObjectResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers StatObjectResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers StatObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers StatObjectResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers StatObjectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers StatObjectResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers StatObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -10200,6 +16781,130 @@ func ParseListIncompleteUploadsResponse(rsp *http.Response) (*ListIncompleteUplo
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListIncompleteUploadsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListIncompleteUploadsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListIncompleteUploadsResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListIncompleteUploadsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListIncompleteUploadsResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListIncompleteUploadsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListIncompleteUploadsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListIncompleteUploadsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListIncompleteUploadsResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers ListIncompleteUploadsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -10278,6 +16983,130 @@ func ParseDeleteIncompleteUploadResponse(rsp *http.Response) (*DeleteIncompleteU
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteIncompleteUploadResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteIncompleteUploadResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteIncompleteUploadResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteIncompleteUploadResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteIncompleteUploadResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteIncompleteUploadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteIncompleteUploadResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteIncompleteUploadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteIncompleteUploadResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers DeleteIncompleteUploadResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -10325,6 +17154,80 @@ func ParseWhoamiResponse(rsp *http.Response) (*WhoamiResponse, error) {
 		}
 		response.JSON503 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers WhoamiResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers WhoamiResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers WhoamiResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers WhoamiResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case true:
+		var headers WhoamiResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -10351,6 +17254,36 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HealthzResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case true:
+		var headers HealthzResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -10367,6 +17300,39 @@ func ParseMetricsResponse(rsp *http.Response) (*MetricsResponse, error) {
 	response := &MetricsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MetricsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case true:
+		var headers MetricsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -10407,6 +17373,63 @@ func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReadyzResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadyzResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ReadyzResponse504Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers ReadyzResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil

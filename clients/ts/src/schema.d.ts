@@ -243,7 +243,7 @@ export interface paths {
         put?: never;
         /**
          * Upload an object with a form
-         * @description Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The field "name" is the object name; it must come before the field "file", and when it is absent or empty the file's filename (its last path segment) is used. The file part's Content-Type is stored as the object's content type. X-Meta-<key> request headers become user metadata, as for PUT. Parts other than name and file are ignored, and so is everything after the file.
+         * @description Uploads a multipart/form-data body as a browser form sends it, streamed part by part: nothing is buffered to memory or disk. The object name is the query parameter name, or the form field "name", which must then come before the field "file"; a name field after the file is 400 InvalidArgument and nothing is stored. With neither, the file's filename (its last path segment) is used. A name in both places must be the same. The file part's Content-Type is stored as the object's content type (application/octet-stream when absent, a wildcard or invalid). X-Meta-<key> request headers become user metadata, as for PUT, and If-Match / If-None-Match: * make the upload conditional, as for PUT. Parts other than name and file are ignored.
          */
         post: operations["uploadObjectForm"];
         delete?: never;
@@ -261,24 +261,28 @@ export interface paths {
         };
         /**
          * Download an object
-         * @description Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. If-None-Match with the object's ETag (or *) gives 304 with ETag and no body. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
+         * @description Streams the object. A single range is served as 206 with Content-Range, asked for either with a Range header (bytes=a-b, bytes=a- or bytes=-n) or with the query parameters offset (≥ 0) and length (≥ 1); when both are given the query parameters win. As RFC 9110 allows, a Range header that is malformed or asks for several ranges is ignored and the whole object is sent. A range that starts past the end is 416 InvalidRange. Conditional reads follow RFC 9110 (evaluated in its order: If-Match, else If-Unmodified-Since; then If-None-Match, else If-Modified-Since): If-Match that matches no ETag or If-Unmodified-Since before the last modification is 412 PreconditionFailed; If-None-Match with the object's ETag (or *), or If-Modified-Since not before the last modification, is 304 with ETag and no body. The body sent is always that of the version the conditions were evaluated on. A whole object uploaded with a SHA-256 comes with Repr-Digest. download=true adds Content-Disposition: attachment with the name's last segment as the file name (an ASCII fallback plus the exact name as filename*). User metadata comes back as X-Meta-<Key> headers.
          */
         get: operations["getObject"];
         /**
          * Upload an object
-         * @description Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+         * @description Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as *\/* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved.
+         *
+         *     Conditional writes: If-Match with one ETag stores only if the object is that version (with *: only if it exists), If-None-Match: * only if no object has the name; otherwise 412 PreconditionFailed and nothing is written. The store checks them when it commits, so of two writers that read the same ETag and both PUT with If-Match, exactly one succeeds.
+         *
+         *     Checksums: Content-MD5 (base64 of the MD5) and Repr-Digest with a sha-256 member (RFC 9530, sha-256=:<base64>:) are checked against the body before the object becomes visible; a mismatch is 400 BadDigest and nothing is stored, with or without Content-Length. The SHA-256 is kept with the object and comes back as Repr-Digest on a GET or HEAD of the whole object.
          */
         put: operations["putObject"];
         post?: never;
         /**
          * Delete an object
-         * @description Deletes the object. As in S3, deleting a name that does not exist also succeeds.
+         * @description Deletes the object. As in S3, deleting a name that does not exist also succeeds. With If-Match (one ETag, or *) the object is deleted only if it is that version (exists), else 412 PreconditionFailed; the store has no conditional delete, so the gateway compares, then deletes (README, "Conditional requests").
          */
         delete: operations["deleteObject"];
         options?: never;
         /**
          * Describe an object in headers
-         * @description The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, and Content-Disposition with download=true) without a body. If-None-Match with the object's ETag (or *) gives 304. Range headers are not applied.
+         * @description The headers of a GET of the whole object (Content-Type, Content-Length, ETag, Last-Modified, Accept-Ranges, X-Meta-*, Content-Disposition with download=true, and Repr-Digest) without a body, with the same conditions as GET (412 or 304). Range headers are not applied.
          */
         head: operations["headObject"];
         patch?: never;
@@ -513,7 +517,9 @@ export interface components {
         };
         BucketPolicy: {
             /** @description Document is the bucket's whole stored policy, null when it has none. */
-            document: Record<string, never> | null;
+            document: {
+                [key: string]: unknown;
+            } | null;
             /**
              * @description Policy is what anonymous users may do under prefix: a canned policy,
              *     or custom when the document grants something none of them says.
@@ -797,7 +803,9 @@ export interface components {
             url: string;
         };
         PutBucketPolicyRequest: {
-            document?: Record<string, never>;
+            document?: {
+                [key: string]: unknown;
+            };
             /**
              * @example readonly
              * @enum {string}
@@ -899,7 +907,12 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description seconds to wait before trying again */
+        "Retry-After": number;
+        /** @description the request's id: the caller's when it is 1 to 128 characters of A-Z a-z 0-9 . _ : -, else a new one */
+        "X-Request-ID": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -916,6 +929,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -925,6 +939,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -934,6 +949,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -943,6 +959,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -952,6 +970,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -961,6 +980,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -970,6 +991,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -995,6 +1027,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1004,6 +1037,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1013,6 +1047,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1022,6 +1057,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1031,6 +1067,7 @@ export interface operations {
             /** @description BucketAlreadyExists */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1040,6 +1077,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1049,6 +1087,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1058,6 +1098,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1067,6 +1108,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1076,6 +1119,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1099,6 +1153,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1108,6 +1163,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1117,6 +1173,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1126,6 +1183,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1135,6 +1193,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1144,6 +1203,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1153,6 +1214,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1162,6 +1224,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1171,6 +1235,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1194,6 +1269,7 @@ export interface operations {
             /** @description deleted */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1201,6 +1277,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1210,6 +1287,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1219,6 +1297,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1228,6 +1307,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1237,6 +1317,7 @@ export interface operations {
             /** @description BucketNotEmpty */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1246,6 +1327,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1255,6 +1338,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1264,6 +1348,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1273,6 +1359,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1296,6 +1393,7 @@ export interface operations {
             /** @description the bucket exists */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1303,6 +1401,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1310,6 +1409,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1317,6 +1417,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1324,6 +1425,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1331,6 +1433,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1338,6 +1442,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1345,6 +1450,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1352,6 +1459,15 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1378,6 +1494,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1387,6 +1504,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1396,6 +1514,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1405,6 +1524,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1414,6 +1534,7 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchKey */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1423,6 +1544,7 @@ export interface operations {
             /** @description PreconditionFailed */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1432,6 +1554,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1441,6 +1564,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1450,6 +1575,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1459,6 +1585,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1468,6 +1596,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1496,6 +1635,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1505,6 +1645,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1514,6 +1655,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1523,6 +1665,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1532,6 +1675,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1541,6 +1685,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1550,6 +1695,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1559,6 +1706,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1568,6 +1716,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1577,6 +1727,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1607,6 +1768,7 @@ export interface operations {
             /** @description a stream of events; each data line is this object */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1616,6 +1778,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1625,6 +1788,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1634,6 +1798,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1643,6 +1808,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1652,6 +1818,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate or its open streams (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1661,6 +1829,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1670,6 +1839,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1679,6 +1850,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1707,6 +1889,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1716,6 +1899,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1725,6 +1909,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1734,6 +1919,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1743,6 +1929,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1752,6 +1939,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1761,6 +1949,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1770,6 +1960,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1779,6 +1970,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1788,6 +1981,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1816,6 +2020,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1825,6 +2030,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1834,6 +2040,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1843,6 +2050,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1852,6 +2060,7 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchUpload */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1861,6 +2070,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1870,6 +2081,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1879,6 +2091,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1888,6 +2102,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1916,6 +2141,7 @@ export interface operations {
             /** @description aborted */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1923,6 +2149,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1932,6 +2159,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1941,6 +2169,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1950,6 +2179,7 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchUpload */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1959,6 +2189,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1968,6 +2200,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1977,6 +2210,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1986,6 +2221,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2016,6 +2262,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2025,6 +2272,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2034,6 +2282,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2043,6 +2292,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2052,6 +2302,7 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchUpload */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2061,6 +2312,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2070,6 +2322,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2079,6 +2333,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2088,6 +2343,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2097,6 +2354,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2127,6 +2395,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2136,6 +2405,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2145,6 +2415,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2154,6 +2425,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2163,6 +2435,7 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchUpload */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2172,6 +2445,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2181,6 +2455,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2190,6 +2466,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2199,6 +2476,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2208,6 +2487,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2231,6 +2521,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2240,6 +2531,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2249,6 +2541,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2258,6 +2551,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2267,6 +2561,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2276,6 +2571,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2285,6 +2582,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2294,6 +2592,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2303,6 +2603,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2331,6 +2642,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2340,6 +2652,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2349,6 +2662,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2358,6 +2672,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2367,6 +2682,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2376,6 +2692,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2385,6 +2702,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2394,6 +2713,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2403,6 +2723,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2412,6 +2734,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2435,6 +2768,7 @@ export interface operations {
             /** @description removed */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2442,6 +2776,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2451,6 +2786,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2460,6 +2796,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2469,6 +2806,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2478,6 +2816,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2487,6 +2827,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2496,6 +2837,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2505,6 +2848,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2543,6 +2897,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2552,6 +2907,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2561,6 +2917,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2570,6 +2927,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2579,6 +2937,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2588,6 +2947,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2597,6 +2958,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2606,6 +2968,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2615,6 +2979,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2625,15 +3000,23 @@ export interface operations {
     };
     uploadObjectForm: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description object name (default: the name field, else the file's filename) */
+                name?: string;
+            };
+            header?: {
+                /** @description one ETag, or *: store only if the object is that version (exists) */
+                "If-Match"?: string;
+                /** @description *: store only if no object has the name */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description bucket name */
                 bucket: string;
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "multipart/form-data": {
                     /**
@@ -2641,7 +3024,7 @@ export interface operations {
                      * @description the object's bytes
                      */
                     file: string;
-                    /** @description object name (default: the file's filename) */
+                    /** @description object name, before the file (default: the query's name, else the file's filename) */
                     name?: string;
                 };
             };
@@ -2650,6 +3033,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2659,6 +3043,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2668,6 +3053,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2677,6 +3063,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2686,6 +3073,17 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PreconditionFailed */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2695,6 +3093,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2704,6 +3103,8 @@ export interface operations {
             /** @description SlowDown: the tenant has the most uploads in progress it may have, or is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2713,6 +3114,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2722,6 +3124,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2731,6 +3135,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2752,8 +3167,14 @@ export interface operations {
             header?: {
                 /** @description a single byte range: bytes=a-b, bytes=a- or bytes=-n */
                 Range?: string;
-                /** @description an ETag; when it matches the answer is 304 */
+                /** @description ETags, or *: 412 unless one is the object's */
+                "If-Match"?: string;
+                /** @description ETags, or *: 304 when one is the object's */
                 "If-None-Match"?: string;
+                /** @description an HTTP date: 304 unless modified after it */
+                "If-Modified-Since"?: string;
+                /** @description an HTTP date: 412 if modified after it */
+                "If-Unmodified-Since"?: string;
             };
             path: {
                 /** @description bucket name */
@@ -2778,6 +3199,9 @@ export interface operations {
                     ETag?: string;
                     /** @description HTTP date */
                     "Last-Modified"?: string;
+                    /** @description sha-256=:<base64>: when the object was uploaded with a SHA-256 */
+                    "Repr-Digest"?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2790,6 +3214,7 @@ export interface operations {
                 headers: {
                     /** @description bytes first-last/total */
                     "Content-Range"?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2800,6 +3225,7 @@ export interface operations {
             /** @description not modified */
             304: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2807,6 +3233,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2816,6 +3243,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2825,6 +3253,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2834,6 +3263,17 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchKey */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PreconditionFailed */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2843,6 +3283,7 @@ export interface operations {
             /** @description InvalidRange */
             416: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2852,6 +3293,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2861,6 +3304,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2870,6 +3314,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2879,6 +3325,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2890,7 +3347,16 @@ export interface operations {
     putObject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description one ETag, or *: store only if the object is that version (exists) */
+                "If-Match"?: string;
+                /** @description *: store only if no object has the name */
+                "If-None-Match"?: string;
+                /** @description base64 of the body's MD5 */
+                "Content-MD5"?: string;
+                /** @description sha-256=:<base64 of the body's SHA-256>: (RFC 9530) */
+                "Repr-Digest"?: string;
+            };
             path: {
                 /** @description bucket name */
                 bucket: string;
@@ -2899,10 +3365,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description the object's bytes; the request's Content-Type is stored as the object's content type */
+        /** @description the object's bytes, of any media type; the request's Content-Type is stored as the object's content type */
         requestBody: {
             content: {
-                "*/*": string;
                 "application/octet-stream": string;
             };
         };
@@ -2910,15 +3375,19 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description the new object's entity tag, quoted */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UploadedObject"];
                 };
             };
-            /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
+            /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, BadDigest */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2928,6 +3397,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2937,6 +3407,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2946,6 +3417,17 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PreconditionFailed */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2955,6 +3437,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2964,6 +3447,8 @@ export interface operations {
             /** @description SlowDown: the tenant has the most uploads in progress it may have, or is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2973,6 +3458,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2982,6 +3468,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2991,6 +3479,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3002,7 +3501,10 @@ export interface operations {
     deleteObject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description one ETag, or *: delete only if the object is that version (exists) */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description bucket name */
                 bucket: string;
@@ -3016,13 +3518,15 @@ export interface operations {
             /** @description deleted */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description InvalidBucketName, InvalidObjectName */
+            /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3032,6 +3536,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3041,6 +3546,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3050,6 +3556,17 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PreconditionFailed */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3059,6 +3576,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3068,6 +3587,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3077,6 +3597,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3086,6 +3608,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3101,8 +3634,14 @@ export interface operations {
                 download?: boolean;
             };
             header?: {
-                /** @description an ETag; when it matches the answer is 304 */
+                /** @description ETags, or *: 412 unless one is the object's */
+                "If-Match"?: string;
+                /** @description ETags, or *: 304 when one is the object's */
                 "If-None-Match"?: string;
+                /** @description an HTTP date: 304 unless modified after it */
+                "If-Modified-Since"?: string;
+                /** @description an HTTP date: 412 if modified after it */
+                "If-Unmodified-Since"?: string;
             };
             path: {
                 /** @description bucket name */
@@ -3123,6 +3662,7 @@ export interface operations {
                     ETag?: string;
                     /** @description HTTP date */
                     "Last-Modified"?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3130,6 +3670,7 @@ export interface operations {
             /** @description not modified */
             304: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3137,6 +3678,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3144,6 +3686,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3151,6 +3694,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3158,6 +3702,15 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchKey */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description PreconditionFailed */
+            412: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3165,6 +3718,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3172,6 +3727,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3179,6 +3735,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3186,6 +3744,15 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3210,6 +3777,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3219,6 +3787,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3228,6 +3797,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3237,6 +3807,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3246,6 +3817,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3255,6 +3827,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3264,6 +3838,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3273,6 +3848,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3282,6 +3859,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3310,6 +3898,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3319,6 +3908,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument, MalformedJSON, InvalidPolicyDocument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3328,6 +3918,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3337,6 +3928,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3346,6 +3938,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3355,6 +3948,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3364,6 +3958,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3373,6 +3969,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3382,6 +3979,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3391,6 +3990,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3414,6 +4024,7 @@ export interface operations {
             /** @description removed */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3421,6 +4032,7 @@ export interface operations {
             /** @description InvalidBucketName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3430,6 +4042,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3439,6 +4052,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3448,6 +4062,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3457,6 +4072,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3466,6 +4083,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3475,6 +4093,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3484,6 +4104,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3512,6 +4143,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3521,6 +4153,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3530,6 +4163,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3539,6 +4173,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3548,6 +4183,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3557,6 +4193,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3566,6 +4203,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3575,6 +4214,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3584,6 +4224,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3593,6 +4235,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3621,6 +4274,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3630,6 +4284,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName, InvalidArgument, MalformedJSON */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3639,6 +4294,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3648,6 +4304,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3657,6 +4314,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3666,6 +4324,7 @@ export interface operations {
             /** @description EntityTooLarge */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3675,6 +4334,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3684,6 +4345,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3693,6 +4355,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3702,6 +4366,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3727,6 +4402,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3736,6 +4412,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3745,6 +4422,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3754,6 +4432,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3763,6 +4442,7 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchKey */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3772,6 +4452,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3781,6 +4463,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3790,6 +4473,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3799,6 +4484,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3827,6 +4523,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3836,6 +4533,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidArgument */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3845,6 +4543,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3854,6 +4553,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3863,6 +4563,7 @@ export interface operations {
             /** @description NoSuchBucket */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3872,6 +4573,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3881,6 +4584,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3890,6 +4594,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3899,6 +4605,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3924,6 +4641,7 @@ export interface operations {
             /** @description aborted */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3931,6 +4649,7 @@ export interface operations {
             /** @description InvalidBucketName, InvalidObjectName */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3940,6 +4659,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3949,6 +4669,7 @@ export interface operations {
             /** @description AccessDenied */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3958,6 +4679,7 @@ export interface operations {
             /** @description NoSuchBucket, NoSuchUpload */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3967,6 +4689,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3976,6 +4700,7 @@ export interface operations {
             /** @description InternalError */
             500: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3985,6 +4710,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3994,6 +4721,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4014,6 +4752,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4023,6 +4762,7 @@ export interface operations {
             /** @description Unauthorized */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4032,6 +4772,8 @@ export interface operations {
             /** @description SlowDown: the tenant is over its request rate (see Retry-After) */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4041,6 +4783,18 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4061,10 +4815,21 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4081,10 +4846,21 @@ export interface operations {
             /** @description metrics in the Prometheus text exposition format */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4101,6 +4877,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4110,6 +4887,8 @@ export interface operations {
             /** @description BackendUnavailable */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4119,6 +4898,17 @@ export interface operations {
             /** @description BackendTimeout */
             504: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description any other error, with the error body (none for HEAD) */
+            default: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
