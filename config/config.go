@@ -46,6 +46,19 @@ type Config struct {
 	// (GATEWAY_BODY_IDLE_TIMEOUT).
 	BodyIdleTimeout     time.Duration
 	MetricsTenantLabels bool // GATEWAY_METRICS_TENANT_LABELS
+	Events              Events
+}
+
+// Events configures the event engine and the store's targets that feed it.
+type Events struct {
+	DataDir   string        // GATEWAY_DATA_DIR
+	NATSURL   string        // GATEWAY_NATS_URL; "": embedded NATS
+	Listen    string        // GATEWAY_NATS_LISTEN
+	Token     string        // GATEWAY_NATS_TOKEN
+	Subject   string        // GATEWAY_NATS_SUBJECT
+	TargetARN string        // GATEWAY_STORE_EVENTS_ARN
+	FastARN   string        // GATEWAY_STORE_EVENTS_FAST_ARN
+	Retention time.Duration // GATEWAY_EVENTS_RETENTION
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in main, a map
@@ -141,6 +154,21 @@ func FromEnv(getenv func(string) string) (Config, error) {
 
 		BodyIdleTimeout:     duration("GATEWAY_BODY_IDLE_TIMEOUT"),
 		MetricsTenantLabels: boolean("GATEWAY_METRICS_TENANT_LABELS"),
+		Events: Events{
+			DataDir:   get("GATEWAY_DATA_DIR"),
+			NATSURL:   get("GATEWAY_NATS_URL"),
+			Listen:    get("GATEWAY_NATS_LISTEN"),
+			Token:     get("GATEWAY_NATS_TOKEN"),
+			Subject:   get("GATEWAY_NATS_SUBJECT"),
+			TargetARN: get("GATEWAY_STORE_EVENTS_ARN"),
+			FastARN:   get("GATEWAY_STORE_EVENTS_FAST_ARN"),
+			Retention: duration("GATEWAY_EVENTS_RETENTION"),
+		},
+	}
+	for _, name := range []string{"GATEWAY_STORE_EVENTS_ARN", "GATEWAY_STORE_EVENTS_FAST_ARN"} {
+		if parts := strings.Split(get(name), ":"); len(parts) != 6 || parts[0] != "arn" || parts[4] == "" {
+			bad(name, "%q must have the form arn:minio:sqs:region:ID:nats", get(name))
+		}
 	}
 	endpoint := get("GATEWAY_S3_ENDPOINT")
 	cfg.S3Endpoint = parseURL("GATEWAY_S3_ENDPOINT", endpoint)
