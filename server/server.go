@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 	"s3gateway/access"
 	"s3gateway/config"
+	"s3gateway/events"
 	"s3gateway/handlers"
 	"s3gateway/middleware"
 	"s3gateway/openapi"
@@ -43,10 +45,14 @@ type Server struct {
 	// that shutdown has begun.
 	endStreams context.CancelFunc
 	active     atomic.Int64 // requests being handled
+	engine     *events.Engine
+	closeOnce  sync.Once
 }
 
 // New builds the gateway: it loads the tenants, makes one store client per
-// tenant, and wires middleware and routes.
+// tenant, starts the event engine (the embedded NATS unless
+// GATEWAY_NATS_URL names one) and wires middleware and routes. The caller
+// must Close it, unless Serve ran (Serve closes it as it returns).
 func New(opts Options) (*Server, error) {
 	reg := opts.Tenants
 	if reg == nil {
@@ -81,7 +87,11 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	svc := service.New(store)
+	engine, err := startEvents(opts.Config.Events, registry, logger)
+	if err != nil {
+		return nil, err
+	}
+	svc := service.New(store, service.WithEvents(engine, eventTargets(opts.Config.Events)))
 	shutdown, endStreams := context.WithCancel(context.Background())
 	e := handlers.New(handlers.Config{
 		Service:        svc,
@@ -102,7 +112,16 @@ func New(opts Options) (*Server, error) {
 
 		BodyIdleTimeout: opts.Config.BodyIdleTimeout,
 	})
-	return &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams}, nil
+	return &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams, engine: engine}, nil
+}
+
+// Close ends the event streams and stops the event engine (and the
+// embedded NATS). Calling it again does nothing.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		s.endStreams()
+		s.engine.Close()
+	})
 }
 
 // Handler is the gateway's HTTP handler.
@@ -115,8 +134,10 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // connections are closed, which cancels them, and Serve waits up to the
 // backend timeout more for their handlers to clean up (a cut multipart
 // upload is aborted in the store) before it returns.
+//
+// The event engine stops last, once the streams have ended (Close).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	defer s.endStreams()
+	defer s.Close()
 	srv := &http.Server{
 		Handler:           s.track(s.handler),
 		ReadHeaderTimeout: config.ReadHeaderTimeout,
