@@ -4,8 +4,9 @@
 // bucket prefix. The benchmark and the load test use it directly; tests use
 // it through internal/minitest.
 //
-// The binary is $MINIO_BIN, else ~/.cache/s3gateway/bin/minio, else minio on
-// PATH ("make minio" builds it).
+// The binary is $MINIO_BIN, else ~/.cache/s3gateway/stock/minio, else minio
+// on PATH ("make minio" installs it: MinIO as published, at the pinned
+// version).
 package minioproc
 
 import (
@@ -103,7 +104,7 @@ func Binary() (string, error) {
 		return p, nil
 	}
 	if home, err := os.UserHomeDir(); err == nil {
-		p := filepath.Join(home, ".cache", "s3gateway", "bin", "minio")
+		p := filepath.Join(home, ".cache", "s3gateway", "stock", "minio")
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
