@@ -483,6 +483,12 @@ type StreamBucketEventsParams struct {
 
 	// Events event names such as s3:ObjectCreated:*; repeatable or comma-separated
 	Events *[]string `form:"events,omitempty" json:"events,omitempty"`
+
+	// LastEventId resume after this event id, for clients that cannot set headers
+	LastEventId *int `form:"lastEventId,omitempty" json:"lastEventId,omitempty"`
+
+	// LastEventID resume after this event id (a positive integer)
+	LastEventID *int `json:"Last-Event-ID,omitempty"`
 }
 
 // ListObjectsParams defines parameters for ListObjects.
@@ -745,7 +751,7 @@ type ClientInterface interface {
 
 	// StreamBucketEvents Stream a bucket's events
 	//
-	// Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
+	// Server-Sent Events of the bucket's store events, until the client disconnects. The stream starts with the comment ": connected". Each event is one message: "id:" its position in the bucket's event log (increasing within the bucket), "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. A client that reconnects with the Last-Event-ID header (or the lastEventId query parameter, for clients that cannot set headers; the header wins) first gets every matching event after that id, then live ones: nothing missed, nothing twice, in order. When that id is older than the retention (GATEWAY_EVENTS_RETENTION, 24 h by default), the first message is "event: reset" with data {"reason": "expired"}: resynchronise by listing the bucket; live events follow. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then with the last id (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors; when the object store lacks the gateway's notification target, 503 BackendUnavailable names the missing setting. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
 	//
 	// Corresponds with GET /api/v1/buckets/{bucket}/events (the `StreamBucketEvents` operationId).
 	StreamBucketEvents(ctx context.Context, bucket string, params *StreamBucketEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -933,7 +939,7 @@ type ClientInterface interface {
 
 	// Readyz Readiness
 	//
-	// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key.
+	// 200 when the object store answers within a few seconds (3 s by default) and the event engine is ready (connected to NATS, its streams there); else 503 BackendUnavailable whose message says which part is not ready, or 504 BackendTimeout when the store did not answer in time. Needs no API key.
 	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1123,7 +1129,7 @@ func (c *Client) DeleteObjects(ctx context.Context, bucket string, body DeleteOb
 
 // StreamBucketEvents Stream a bucket's events
 //
-// Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
+// Server-Sent Events of the bucket's store events, until the client disconnects. The stream starts with the comment ": connected". Each event is one message: "id:" its position in the bucket's event log (increasing within the bucket), "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. A client that reconnects with the Last-Event-ID header (or the lastEventId query parameter, for clients that cannot set headers; the header wins) first gets every matching event after that id, then live ones: nothing missed, nothing twice, in order. When that id is older than the retention (GATEWAY_EVENTS_RETENTION, 24 h by default), the first message is "event: reset" with data {"reason": "expired"}: resynchronise by listing the bucket; live events follow. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then with the last id (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors; when the object store lacks the gateway's notification target, 503 BackendUnavailable names the missing setting. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
 //
 // Corresponds with GET /api/v1/buckets/{bucket}/events (the `StreamBucketEvents` operationId).
 func (c *Client) StreamBucketEvents(ctx context.Context, bucket string, params *StreamBucketEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1551,7 +1557,7 @@ func (c *Client) Metrics(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 
 // Readyz Readiness
 //
-// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key.
+// 200 when the object store answers within a few seconds (3 s by default) and the event engine is ready (connected to NATS, its streams there); else 503 BackendUnavailable whose message says which part is not ready, or 504 BackendTimeout when the store did not answer in time. Needs no API key.
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
 func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1900,6 +1906,18 @@ func NewStreamBucketEventsRequest(server string, bucket string, params *StreamBu
 
 		}
 
+		if params.LastEventId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lastEventId", *params.LastEventId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -1909,6 +1927,21 @@ func NewStreamBucketEventsRequest(server string, bucket string, params *StreamBu
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.LastEventID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Last-Event-ID", *params.LastEventID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Last-Event-ID", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -3091,7 +3124,7 @@ type ClientWithResponsesInterface interface {
 
 	// StreamBucketEventsWithResponse Stream a bucket's events
 	//
-	// Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
+	// Server-Sent Events of the bucket's store events, until the client disconnects. The stream starts with the comment ": connected". Each event is one message: "id:" its position in the bucket's event log (increasing within the bucket), "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. A client that reconnects with the Last-Event-ID header (or the lastEventId query parameter, for clients that cannot set headers; the header wins) first gets every matching event after that id, then live ones: nothing missed, nothing twice, in order. When that id is older than the retention (GATEWAY_EVENTS_RETENTION, 24 h by default), the first message is "event: reset" with data {"reason": "expired"}: resynchronise by listing the bucket; live events follow. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then with the last id (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors; when the object store lacks the gateway's notification target, 503 BackendUnavailable names the missing setting. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3307,7 +3340,7 @@ type ClientWithResponsesInterface interface {
 
 	// ReadyzWithResponse Readiness
 	//
-	// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key.
+	// 200 when the object store answers within a few seconds (3 s by default) and the event engine is ready (connected to NATS, its streams there); else 503 BackendUnavailable whose message says which part is not ready, or 504 BackendTimeout when the store did not answer in time. Needs no API key.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5944,7 +5977,7 @@ func (c *ClientWithResponses) DeleteObjectsWithResponse(ctx context.Context, buc
 
 // StreamBucketEventsWithResponse Stream a bucket's events
 //
-// Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
+// Server-Sent Events of the bucket's store events, until the client disconnects. The stream starts with the comment ": connected". Each event is one message: "id:" its position in the bucket's event log (increasing within the bucket), "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. A client that reconnects with the Last-Event-ID header (or the lastEventId query parameter, for clients that cannot set headers; the header wins) first gets every matching event after that id, then live ones: nothing missed, nothing twice, in order. When that id is older than the retention (GATEWAY_EVENTS_RETENTION, 24 h by default), the first message is "event: reset" with data {"reason": "expired"}: resynchronise by listing the bucket; live events follow. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then with the last id (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors; when the object store lacks the gateway's notification target, 503 BackendUnavailable names the missing setting. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -6304,7 +6337,7 @@ func (c *ClientWithResponses) MetricsWithResponse(ctx context.Context, reqEditor
 
 // ReadyzWithResponse Readiness
 //
-// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key.
+// 200 when the object store answers within a few seconds (3 s by default) and the event engine is ready (connected to NATS, its streams there); else 503 BackendUnavailable whose message says which part is not ready, or 504 BackendTimeout when the store did not answer in time. Needs no API key.
 //
 // Returns a wrapper object for the known response body format(s).
 //
