@@ -5,19 +5,23 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-# MinIO server, pinned: built once from the Go module proxy (about 5 minutes
-# on 2 cores) with the patches in deploy/minio, and cached outside the work
-# tree, so clones share it. The stamp names the version and the patches.
+# MinIO server as published, pinned: installed once from the Go module proxy
+# (about 5 minutes on 2 cores) and cached outside the work tree, so clones
+# share it. nats-server, at the version go.mod pins, is for the tests that
+# need a NATS of their own (replicas, NATS outages). The stamps name the
+# versions.
 MINIO_VERSION ?= v0.0.0-20260212201848-7aac2a2c5b7c
-MINIO_PATCHES := $(wildcard deploy/minio/*.patch)
-TOOLS_DIR     ?= $(HOME)/.cache/s3gateway/bin
+NATS_VERSION  := $(shell go list -m -f '{{.Version}}' github.com/nats-io/nats-server/v2)
+TOOLS_DIR     ?= $(HOME)/.cache/s3gateway/stock
 MINIO_BIN     ?= $(TOOLS_DIR)/minio
-MINIO_STAMP   := $(TOOLS_DIR)/.minio-$(MINIO_VERSION)-$(shell cat $(MINIO_PATCHES) | git hash-object --stdin | cut -c1-12)
-export MINIO_BIN
+NATS_SERVER_BIN ?= $(TOOLS_DIR)/nats-server
+MINIO_STAMP   := $(TOOLS_DIR)/.minio-$(MINIO_VERSION)
+NATS_STAMP    := $(TOOLS_DIR)/.nats-server-$(NATS_VERSION)
+export MINIO_BIN NATS_SERVER_BIN
 
 GATEWAY_BIN := bin/gateway
 
-.PHONY: help build run test minio vet fmt clean openapi compose-check
+.PHONY: help build run test minio nats-server vet fmt clean openapi compose-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -25,15 +29,24 @@ help: ## list the targets
 build: ## build the gateway binary into bin/
 	go build -o $(GATEWAY_BIN) ./cmd/gateway
 
-minio: $(MINIO_STAMP) ## build the pinned MinIO server (cached in ~/.cache/s3gateway)
+minio: $(MINIO_STAMP) ## install the pinned MinIO server as published (cached in ~/.cache/s3gateway)
 
-# No file prerequisites: the stamp's name already says which version and
-# patches it was built from, and a fresh clone's files are always newer.
+nats-server: $(NATS_STAMP) ## install nats-server at go.mod's version, for the tests with an external NATS
+
+# No file prerequisites: the stamp's name already says which version it was
+# built from, and a fresh clone's files are always newer. Built outside the
+# module so that the project's go.mod is not involved.
 $(MINIO_STAMP):
 	@mkdir -p $(TOOLS_DIR)
-	@echo "building MinIO $(MINIO_VERSION) (first time only, a few minutes)..."
-	scripts/build-minio.sh $(MINIO_VERSION) $(MINIO_BIN)
+	@echo "installing MinIO $(MINIO_VERSION) (first time only, a few minutes)..."
+	cd $(TOOLS_DIR) && GOBIN=$(abspath $(TOOLS_DIR)) GOFLAGS= CGO_ENABLED=0 go install -trimpath github.com/minio/minio@$(MINIO_VERSION)
 	@rm -f $(TOOLS_DIR)/.minio-*
+	@touch $@
+
+$(NATS_STAMP):
+	@mkdir -p $(TOOLS_DIR)
+	cd $(TOOLS_DIR) && GOBIN=$(abspath $(TOOLS_DIR)) GOFLAGS= CGO_ENABLED=0 go install -trimpath github.com/nats-io/nats-server/v2@$(NATS_VERSION)
+	@rm -f $(TOOLS_DIR)/.nats-server-*
 	@touch $@
 
 run: build minio ## start a local MinIO, a demo tenant and the gateway
@@ -45,7 +58,7 @@ vet: ## a gofmt check, go vet and staticcheck (pinned in go.mod's tool directive
 	go vet ./...
 	go tool staticcheck ./...
 
-test: minio vet openapi-lint compose-check browser-deps node-deps ## the whole suite, against a real MinIO
+test: minio nats-server vet openapi-lint compose-check browser-deps node-deps ## the whole suite, against a real MinIO
 	go test -count=1 -race -timeout 30m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 
@@ -102,6 +115,7 @@ compose-check: ## validate docker-compose.yml (installs Debian's docker-compose 
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose; \
 	fi
 	docker-compose -f docker-compose.yml config -q
+	docker-compose -f docker-compose.yml --profile scale config -q
 
 browser-deps: ## install Debian's Chromium and ChromeDriver for the browser tests, if missing
 	@if [ ! -x /usr/bin/chromium ]; then \

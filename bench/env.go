@@ -171,6 +171,8 @@ func (e *env) startGateway(ctx context.Context, tenantsFile string) error {
 		"GATEWAY_S3_ENDPOINT=http://"+e.minioHost,
 		"GATEWAY_TENANTS_FILE="+tenantsFile,
 		"GATEWAY_LOG_LEVEL=info",
+		"GATEWAY_NATS_LISTEN=127.0.0.1:0",
+		"GATEWAY_DATA_DIR="+filepath.Join(e.dir, "gateway-data"),
 	)
 	if e.cfg.PprofAddr != "" {
 		env = append(env, "GATEWAY_PPROF_ADDR="+e.cfg.PprofAddr)

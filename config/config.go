@@ -52,6 +52,19 @@ type Config struct {
 	// MaxMultipartSize caps a completed resumable upload, in bytes; 0: S3's
 	// limit (GATEWAY_MAX_MULTIPART_SIZE_MIB).
 	MaxMultipartSize int64
+	Events           Events
+}
+
+// Events configures the event engine and the store's targets that feed it.
+type Events struct {
+	DataDir   string        // GATEWAY_DATA_DIR
+	NATSURL   string        // GATEWAY_NATS_URL; "": embedded NATS
+	Listen    string        // GATEWAY_NATS_LISTEN
+	Token     string        // GATEWAY_NATS_TOKEN
+	Subject   string        // GATEWAY_NATS_SUBJECT
+	TargetARN string        // GATEWAY_STORE_EVENTS_ARN
+	FastARN   string        // GATEWAY_STORE_EVENTS_FAST_ARN
+	Retention time.Duration // GATEWAY_EVENTS_RETENTION
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in main, a map
@@ -149,6 +162,21 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		MetricsTenantLabels: boolean("GATEWAY_METRICS_TENANT_LABELS"),
 		MultipartTTL:        duration("GATEWAY_MULTIPART_TTL"),
 		MaxMultipartSize:    int64(nonNegativeInt("GATEWAY_MAX_MULTIPART_SIZE_MIB")) << 20,
+		Events: Events{
+			DataDir:   get("GATEWAY_DATA_DIR"),
+			NATSURL:   get("GATEWAY_NATS_URL"),
+			Listen:    get("GATEWAY_NATS_LISTEN"),
+			Token:     get("GATEWAY_NATS_TOKEN"),
+			Subject:   get("GATEWAY_NATS_SUBJECT"),
+			TargetARN: get("GATEWAY_STORE_EVENTS_ARN"),
+			FastARN:   get("GATEWAY_STORE_EVENTS_FAST_ARN"),
+			Retention: duration("GATEWAY_EVENTS_RETENTION"),
+		},
+	}
+	for _, name := range []string{"GATEWAY_STORE_EVENTS_ARN", "GATEWAY_STORE_EVENTS_FAST_ARN"} {
+		if parts := strings.Split(get(name), ":"); len(parts) != 6 || parts[0] != "arn" || parts[4] == "" {
+			bad(name, "%q must have the form arn:minio:sqs:region:ID:nats", get(name))
+		}
 	}
 	endpoint := get("GATEWAY_S3_ENDPOINT")
 	cfg.S3Endpoint = parseURL("GATEWAY_S3_ENDPOINT", endpoint)

@@ -78,6 +78,14 @@ var everyVariable = map[string]string{
 	"GATEWAY_METRICS_TENANT_LABELS":  "true",
 	"GATEWAY_MULTIPART_TTL":          "2h",
 	"GATEWAY_MAX_MULTIPART_SIZE_MIB": "100",
+	"GATEWAY_DATA_DIR":               "/var/lib/gateway",
+	"GATEWAY_NATS_URL":               "nats://nats-1:4222,nats://nats-2:4222",
+	"GATEWAY_NATS_LISTEN":            "0.0.0.0:4222",
+	"GATEWAY_NATS_TOKEN":             "nats-token",
+	"GATEWAY_NATS_SUBJECT":           "store.events",
+	"GATEWAY_STORE_EVENTS_ARN":       "arn:minio:sqs::EVENTS:nats",
+	"GATEWAY_STORE_EVENTS_FAST_ARN":  "arn:minio:sqs::EVENTSFAST:nats",
+	"GATEWAY_EVENTS_RETENTION":       "1h",
 }
 
 func TestEveryVariableParsed(t *testing.T) {
@@ -112,6 +120,12 @@ func TestEveryVariableParsed(t *testing.T) {
 		{"MaxStreams", cfg.MaxStreams, 7},
 		{"BodyIdleTimeout", cfg.BodyIdleTimeout, 2 * time.Minute},
 		{"MetricsTenantLabels", cfg.MetricsTenantLabels, true},
+		{"Events", cfg.Events, Events{
+			DataDir: "/var/lib/gateway", NATSURL: "nats://nats-1:4222,nats://nats-2:4222",
+			Listen: "0.0.0.0:4222", Token: "nats-token", Subject: "store.events",
+			TargetARN: "arn:minio:sqs::EVENTS:nats", FastARN: "arn:minio:sqs::EVENTSFAST:nats",
+			Retention: time.Hour,
+		}},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {

@@ -30,6 +30,12 @@ const (
 	DefaultMetricsTenantLabels = false
 	DefaultMultipartTTL        = 24 * time.Hour
 	DefaultMaxMultipartSizeMiB = 0 // S3's 5 TiB
+	DefaultDataDir             = ".data"
+	DefaultNATSListen          = "127.0.0.1:4222"
+	DefaultNATSSubject         = "gateway.events"
+	DefaultStoreEventsARN      = "arn:minio:sqs::GATEWAY:nats"
+	DefaultStoreEventsFastARN  = "arn:minio:sqs::GATEWAYFAST:nats"
+	DefaultEventsRetention     = 24 * time.Hour
 )
 
 // Limits of the HTTP servers that are not variables. There is deliberately
@@ -82,6 +88,14 @@ func Vars() []Var {
 		{"GATEWAY_MULTIPART_TTL", dur(DefaultMultipartTTL), "incomplete multipart uploads in the tenants' buckets started longer ago than this are aborted by the gateway's sweep (every quarter of it, at most hourly), their parts freed"},
 		{"GATEWAY_MAX_MULTIPART_SIZE_MIB", itoa(DefaultMaxMultipartSizeMiB), "most MiB a resumable upload completed through `POST …/multipart/{uploadId}/complete` may hold (`0`: S3's 5 TiB); over it `413 EntityTooLarge` and the upload is aborted"},
 		{"GATEWAY_PPROF_ADDR", "", "address of Go's profiling endpoints (`/debug/pprof/`), on a listener of their own; off when unset. Use a loopback or otherwise private address: profiles reveal the process's internals and cost CPU"},
+		{"GATEWAY_DATA_DIR", DefaultDataDir, "where the embedded event engine (NATS with JetStream) keeps its data"},
+		{"GATEWAY_NATS_URL", "", "an external NATS (JetStream) server or cluster for events (comma-separated URLs, credentials in the URL); unset: the embedded one. Gateway replicas share it"},
+		{"GATEWAY_NATS_LISTEN", DefaultNATSListen, "where the embedded NATS listens, for the store to publish to (`MINIO_NOTIFY_NATS_ADDRESS_GATEWAY`)"},
+		{"GATEWAY_NATS_TOKEN", "", "token the embedded NATS requires of its clients (the store's `MINIO_NOTIFY_NATS_TOKEN_GATEWAY`); sent to an external NATS when set; unset: none"},
+		{"GATEWAY_NATS_SUBJECT", DefaultNATSSubject, "the subject the store publishes bucket notifications to (`MINIO_NOTIFY_NATS_SUBJECT_GATEWAY`)"},
+		{"GATEWAY_STORE_EVENTS_ARN", DefaultStoreEventsARN, "the store's notification target that publishes there, with a queue directory (kept while NATS is away); the gateway adds it to each bucket's notification configuration, hidden from tenants"},
+		{"GATEWAY_STORE_EVENTS_FAST_ARN", DefaultStoreEventsFastARN, "a second target on the same subject without a queue directory, for prompt delivery (the store sends its queue only every 3 s); also hidden; used only when the store has it"},
+		{"GATEWAY_EVENTS_RETENTION", dur(DefaultEventsRetention), "how long events can be replayed (`Last-Event-ID`)"},
 		{AdminAccessKeyVar, "", "only for `gateway tenants provision`: the store's admin access key (the serving gateway never reads it)"},
 		{AdminSecretKeyVar, "", "only for `gateway tenants provision`: the store's admin secret key"},
 	}

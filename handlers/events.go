@@ -4,18 +4,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"s3gateway/errs"
 	"s3gateway/service"
 )
 
 // streamBucketEvents godoc
 //
 //	@Summary		Stream a bucket's events
-//	@Description	Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
+//	@Description	Server-Sent Events of the bucket's store events, until the client disconnects. The stream starts with the comment ": connected". Each event is one message: "id:" its position in the bucket's event log (increasing within the bucket), "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. A client that reconnects with the Last-Event-ID header (or the lastEventId query parameter, for clients that cannot set headers; the header wins) first gets every matching event after that id, then live ones: nothing missed, nothing twice, in order. When that id is older than the retention (GATEWAY_EVENTS_RETENTION, 24 h by default), the first message is "event: reset" with data {"reason": "expired"}: resynchronise by listing the bucket; live events follow. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then with the last id (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors; when the object store lacks the gateway's notification target, 503 BackendUnavailable names the missing setting. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
 //	@ID				streamBucketEvents
 //	@Tags			notifications
 //	@Produce		text/event-stream
@@ -26,6 +28,8 @@ import (
 //	@Param			prefix	query		string		false	"only names that start with this"
 //	@Param			suffix	query		string		false	"only names that end with this"
 //	@Param			events	query		[]string	false	"event names such as s3:ObjectCreated:*; repeatable or comma-separated"	collectionFormat(multi)
+//	@Param			Last-Event-ID	header	integer	false	"resume after this event id (a positive integer)"
+//	@Param			lastEventId	query		integer	false	"resume after this event id, for clients that cannot set headers"
 //	@Success		200		{object}	eventMessage	"a stream of events; each data line is this object"
 //	@Failure		400		{object}	errorResponse	"InvalidBucketName, InvalidArgument"
 //	@Failure		401		{object}	errorResponse	"Unauthorized"
@@ -41,11 +45,16 @@ func (h *handler) streamBucketEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	after, err := lastEventID(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	items, err := h.svc.ListenBucket(ctx, bucket, service.EventFilter{
 		Prefix: c.QueryParam("prefix"),
 		Suffix: c.QueryParam("suffix"),
 		Events: queryList(c, "events"),
+		After:  after,
 	})
 	if err != nil {
 		return err
@@ -74,8 +83,10 @@ func (h *handler) streamBucketEvents(c echo.Context) error {
 				return nil
 			}
 			switch {
+			case item.Reset != "":
+				sse.event("reset", resetMessage{Reason: item.Reset})
 			case item.Event != nil:
-				sse.event(item.Event.Type, toEventMessage(*item.Event))
+				sse.eventWithID(item.ID, item.Event.Type, toEventMessage(*item.Event))
 			case item.Notice != "":
 				sse.comment(item.Notice)
 				sse.event("notice", noticeMessage{Notice: item.Notice})
@@ -90,8 +101,31 @@ func (h *handler) streamBucketEvents(c echo.Context) error {
 		}
 	}
 	// The client is gone: the write failed. The request context ends with
-	// the handler, which stops the store listener.
+	// the handler, which ends the subscription.
 	return nil
+}
+
+// lastEventID reads the id a client resumes after: the Last-Event-ID
+// header, else the lastEventId query parameter; 0 when neither is set.
+func lastEventID(c echo.Context) (uint64, error) {
+	raw, from := c.Request().Header.Get("Last-Event-ID"), "the Last-Event-ID header"
+	if raw == "" {
+		raw, from = c.QueryParam("lastEventId"), "lastEventId"
+	}
+	if raw == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseUint(raw, 10, 64)
+	if err != nil || id == 0 {
+		return 0, errs.New(errs.InvalidArgument, "%s must be a positive whole number (the id of an event of this stream)", from)
+	}
+	return id, nil
+}
+
+// resetMessage is the data of a reset message: the events after the
+// requested id are no longer kept.
+type resetMessage struct {
+	Reason string `json:"reason"`
 }
 
 // noticeMessage is the data of a notice message in an event stream.
@@ -117,6 +151,16 @@ func (w *sseWriter) event(name string, data any) {
 		return
 	}
 	w.write("event: " + singleLine(name) + "\ndata: " + string(b) + "\n\n")
+}
+
+// eventWithID writes an event with its id, for Last-Event-ID.
+func (w *sseWriter) eventWithID(id uint64, name string, data any) {
+	b, err := json.Marshal(data)
+	if err != nil {
+		w.err = fmt.Errorf("encode event: %w", err)
+		return
+	}
+	w.write("id: " + strconv.FormatUint(id, 10) + "\nevent: " + singleLine(name) + "\ndata: " + string(b) + "\n\n")
 }
 
 func (w *sseWriter) write(s string) {

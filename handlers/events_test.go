@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -113,14 +114,17 @@ func TestStreamBucketEvents(t *testing.T) {
 		}
 		c.expect(": connected", "")
 
-		items <- service.StreamItem{Event: &service.Event{Type: "s3:ObjectCreated:Put", Bucket: "photos", Name: "p/a b.jpg", Size: 3, ETag: "e1", Time: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}}
+		items <- service.StreamItem{ID: 41, Event: &service.Event{Type: "s3:ObjectCreated:Put", Bucket: "photos", Name: "p/a b.jpg", Size: 3, ETag: "e1", Time: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}}
 		c.expect(
+			"id: 41",
 			"event: s3:ObjectCreated:Put",
 			`data: {"type":"s3:ObjectCreated:Put","bucket":"photos","name":"p/a b.jpg","size":3,"etag":"e1","time":"2024-05-01T12:00:00.000Z"}`,
 			"",
 		)
 		items <- service.StreamItem{Notice: service.NoticeReconnecting}
 		c.expect(": reconnecting", "", "event: notice", `data: {"notice":"reconnecting"}`, "")
+		items <- service.StreamItem{Reset: service.ResetExpired}
+		c.expect("event: reset", `data: {"reason":"expired"}`, "")
 
 		call, _ := env.svc.only()
 		want := service.EventFilter{Prefix: "p/", Suffix: ".jpg", Events: []string{"s3:ObjectCreated:*", "s3:ObjectRemoved:*", "s3:ObjectAccessed:Get"}}
@@ -175,6 +179,47 @@ func TestStreamBucketEvents(t *testing.T) {
 		}
 	})
 
+	t.Run("events_lastEventID", func(t *testing.T) {
+		for _, tc := range []struct {
+			header, query string
+			want          uint64
+		}{
+			{"", "", 0},
+			{"17", "", 17},
+			{"", "18", 18},
+			{"19", "20", 19}, // the header wins: EventSource sets it on reconnection
+			{"18446744073709551615", "", 18446744073709551615},
+		} {
+			env := newEnv(t)
+			target := "/api/v1/buckets/photos/events"
+			if tc.query != "" {
+				target += "?lastEventId=" + tc.query
+			}
+			env.svc.listenBucket = func(context.Context, string, service.EventFilter) (<-chan service.StreamItem, error) {
+				return nil, errs.New(errs.NoSuchBucket, "gone") // only the filter matters
+			}
+			req := request{method: "GET", target: target}
+			if tc.header != "" {
+				req.headers = map[string]string{"Last-Event-ID": tc.header}
+			}
+			env.do(t, req)
+			call, _ := env.svc.only()
+			if got := call.Args.(service.EventFilter).After; got != tc.want {
+				t.Errorf("header %q query %q: After = %d, want %d", tc.header, tc.query, got, tc.want)
+			}
+		}
+		for _, bad := range []string{"abc", "0", "-1", "+1", "1.0", " ", "18446744073709551616"} {
+			env := newEnv(t)
+			rec := env.do(t, request{method: "GET", target: "/api/v1/buckets/photos/events", headers: map[string]string{"Last-Event-ID": bad}})
+			wantError(t, rec, 400, "InvalidArgument")
+			rec = env.do(t, request{method: "GET", target: "/api/v1/buckets/photos/events?lastEventId=" + url.QueryEscape(bad)})
+			wantError(t, rec, 400, "InvalidArgument")
+			if n := len(env.svc.calls); n != 0 {
+				t.Errorf("Last-Event-ID %q reached the service", bad)
+			}
+		}
+	})
+
 	t.Run("events_errorBeforeStream", func(t *testing.T) {
 		env := newEnv(t)
 		env.svc.listenBucket = func(context.Context, string, service.EventFilter) (<-chan service.StreamItem, error) {
@@ -194,7 +239,7 @@ func TestStreamBucketEvents(t *testing.T) {
 		srv := httptest.NewServer(env.e)
 		t.Cleanup(srv.Close) // after the stream's body is closed
 		c := openStream(t, context.Background(), srv, "/api/v1/buckets/photos/events")
-		c.expect(": connected", "", "event: x data: injected")
+		c.expect(": connected", "", "id: 0", "event: x data: injected")
 		if l := c.next(); !strings.HasPrefix(l, `data: {"type":"x\ndata: injected"`) {
 			t.Errorf("data line %q", l)
 		}

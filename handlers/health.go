@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"s3gateway/errs"
+	"s3gateway/service"
 )
 
 // healthz godoc
@@ -26,7 +27,7 @@ func (h *handler) healthz(c echo.Context) error {
 // readyz godoc
 //
 //	@Summary		Readiness
-//	@Description	200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
+//	@Description	200 when the object store answers within a few seconds (3 s by default) and the event engine is ready (connected to NATS, its streams there); else 503 BackendUnavailable whose message says which part is not ready, or 504 BackendTimeout when the store did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
 //	@ID				readyz
 //	@Tags			health
 //	@Produce		json
@@ -38,6 +39,9 @@ func (h *handler) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), h.readyTimeout)
 	defer cancel()
 	if err := h.svc.Ready(ctx); err != nil {
+		if errors.Is(err, service.ErrEventsNotReady) {
+			return errs.Wrap(err, errs.BackendUnavailable, "%v", err) // names the part that is not ready
+		}
 		if errs.Is(err, errs.BackendTimeout) || errors.Is(err, context.DeadlineExceeded) {
 			return errs.Wrap(err, errs.BackendTimeout, "the object store did not answer in time")
 		}

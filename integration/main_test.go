@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 	"s3gateway/access"
 	"s3gateway/config"
+	"s3gateway/internal/minioproc"
 	"s3gateway/internal/minitest"
 	"s3gateway/provision"
 	"s3gateway/server"
@@ -59,6 +61,9 @@ type env struct {
 	gateway *httptest.Server
 	hooks   *webhookRecorder
 	pages   *httptest.Server // examples/browser, on an origin of its own
+	// natsAddr is where the gateway's embedded NATS listens and the
+	// store publishes events.
+	natsAddr string
 }
 
 var suite env
@@ -83,11 +88,22 @@ func runSuite(m *testing.M) int {
 	pages := httptest.NewServer(http.FileServer(http.Dir("../examples/browser")))
 	defer pages.Close()
 
-	store, err := minitest.StartIn(dir, minitest.Options{Env: map[string]string{
-		"MINIO_NOTIFY_WEBHOOK_ENABLE_PRIMARY":   "on",
-		"MINIO_NOTIFY_WEBHOOK_ENDPOINT_PRIMARY": hooks.URL,
-		"MINIO_API_CORS_ALLOW_ORIGIN":           "http://app.example," + pages.URL,
-	}})
+	// The store publishes events to the gateway's NATS, which starts
+	// after it: its address is chosen first.
+	natsAddr, err := minioproc.FreeAddr()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	store, err := minitest.StartIn(filepath.Join(dir, "store"), minitest.Options{
+		Env: map[string]string{
+			"MINIO_NOTIFY_WEBHOOK_ENABLE_PRIMARY":   "on",
+			"MINIO_NOTIFY_WEBHOOK_ENDPOINT_PRIMARY": hooks.URL,
+			"MINIO_API_CORS_ALLOW_ORIGIN":           "http://app.example," + pages.URL,
+		},
+		NATS:           natsAddr,
+		EventsQueueDir: filepath.Join(dir, "events-queue"),
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start minio:", err)
 		return 1
@@ -106,31 +122,37 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 
-	gw, err := newGateway(store, reg, pages.URL)
+	gw, srv, err := newGateway(store, reg, pages.URL, natsAddr, filepath.Join(dir, "gateway-data"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gateway:", err)
 		return 1
 	}
+	defer srv.Close()
 	defer gw.Close()
 
-	suite = env{store: store, gateway: gw, hooks: hooks, pages: pages}
+	suite = env{store: store, gateway: gw, hooks: hooks, pages: pages, natsAddr: natsAddr}
 	return m.Run()
 }
 
-// newGateway builds the gateway the way main does, with test-sized parts;
-// pagesOrigin is allowed by CORS besides http://app.example.
-func newGateway(store *minitest.Server, reg *access.Registry, pagesOrigin string) (*httptest.Server, error) {
+// newGateway builds the gateway the way main does, with test-sized parts,
+// its embedded NATS on natsAddr with its data in dataDir; pagesOrigin is
+// allowed by CORS besides http://app.example.
+func newGateway(store *minitest.Server, reg *access.Registry, pagesOrigin, natsAddr, dataDir string) (*httptest.Server, *server.Server, error) {
 	cfg, err := config.FromEnv(func(k string) string {
 		switch k {
 		case "GATEWAY_S3_ENDPOINT":
 			return store.Endpoint
 		case "GATEWAY_CORS_ORIGINS":
 			return "http://app.example," + pagesOrigin
+		case "GATEWAY_NATS_LISTEN":
+			return natsAddr
+		case "GATEWAY_DATA_DIR":
+			return dataDir
 		}
 		return ""
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg.PartSize = testPartSize
 	logger := zap.NewNop()
@@ -139,9 +161,9 @@ func newGateway(store *minitest.Server, reg *access.Registry, pagesOrigin string
 	}
 	srv, err := server.New(server.Options{Config: cfg, Tenants: reg, Logger: logger})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return httptest.NewServer(srv.Handler()), nil
+	return httptest.NewServer(srv.Handler()), srv, nil
 }
 
 // storeURL is the store's address, for requests that bypass the gateway.

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"s3gateway/config"
 )
 
 type notificationTarget struct {
@@ -69,4 +71,48 @@ func TestNotifications(t *testing.T) {
 	if len(cfg.QueueConfigurations) != 0 {
 		t.Fatalf("after delete: %+v", cfg)
 	}
+}
+
+// The gateway's own entry (its event targets) is invisible to the tenant,
+// kept through the tenant's PUT and DELETE, and not the tenant's to name.
+func TestNotificationsKeepGatewayTarget(t *testing.T) {
+	c := as(t, alphaKey)
+	bucket := c.newBucket()
+	path := "/api/v1/buckets/" + bucket + "/notifications"
+	s := openStream(t, suite.gateway.URL, alphaKey, bucket, "events=s3:ObjectCreated:*", "")
+
+	var cfg notificationConfig
+	c.call(http.MethodGet, path, nil, http.StatusOK, &cfg)
+	if len(cfg.QueueConfigurations) != 0 {
+		t.Fatalf("the tenant sees %+v", cfg)
+	}
+	for _, arn := range []string{config.DefaultStoreEventsARN, config.DefaultStoreEventsFastARN, "arn:minio:sqs:us-east-1:GATEWAY:nats"} {
+		own := queues(notificationTarget{ARN: arn, Events: []string{"s3:ObjectCreated:*"}})
+		c.wantError(http.MethodPut, path, own, http.StatusBadRequest, "InvalidArgument")
+	}
+
+	hook := notificationTarget{ID: "hook", ARN: webhookARN, Events: []string{"s3:ObjectRemoved:*"}}
+	c.call(http.MethodPut, path, queues(hook), http.StatusOK, &cfg)
+	if len(cfg.QueueConfigurations) != 1 || cfg.QueueConfigurations[0].ARN != webhookARN {
+		t.Fatalf("after PUT the tenant sees %+v", cfg)
+	}
+	c.put(bucket, "after-put", []byte("x"), nil)
+	if _, data := s.nextEvent(15 * time.Second); data.Name != "after-put" {
+		t.Fatalf("after the tenant's PUT: %+v", data)
+	}
+
+	c.call(http.MethodDelete, path, nil, http.StatusNoContent, nil)
+	c.call(http.MethodGet, path, nil, http.StatusOK, &cfg)
+	if len(cfg.QueueConfigurations) != 0 {
+		t.Fatalf("after DELETE the tenant sees %+v", cfg)
+	}
+	c.put(bucket, "after-delete", []byte("x"), nil)
+	if _, data := s.nextEvent(15 * time.Second); data.Name != "after-delete" {
+		t.Fatalf("after the tenant's DELETE: %+v", data)
+	}
+}
+
+// queues is a configuration of queue entries only.
+func queues(entries ...notificationTarget) notificationConfig {
+	return notificationConfig{QueueConfigurations: entries, TopicConfigurations: []notificationTarget{}, CloudFunctionConfigurations: []notificationTarget{}}
 }

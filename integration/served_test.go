@@ -35,11 +35,22 @@ type servedGateway struct {
 // down when the test ends, if the test did not do it.
 func serveGateway(t *testing.T, endpoint string, reg *access.Registry, env map[string]string) *servedGateway {
 	t.Helper()
+	// Unless told otherwise, each served gateway has an embedded NATS of
+	// its own, on a free port.
+	dataDir := t.TempDir()
 	cfg, err := config.FromEnv(func(k string) string {
-		if k == "GATEWAY_S3_ENDPOINT" {
-			return endpoint
+		if v, ok := env[k]; ok {
+			return v
 		}
-		return env[k]
+		switch k {
+		case "GATEWAY_S3_ENDPOINT":
+			return endpoint
+		case "GATEWAY_NATS_LISTEN":
+			return "127.0.0.1:0"
+		case "GATEWAY_DATA_DIR":
+			return dataDir
+		}
+		return ""
 	})
 	if err != nil {
 		t.Fatal(err)

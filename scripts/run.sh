@@ -1,21 +1,34 @@
 #!/usr/bin/env bash
 # make run: a local MinIO with its data in .run/, a demo tenant provisioned in
-# it, and the gateway in front. Ctrl-C stops both; data stays for next time.
+# it, and the gateway in front, its event engine (embedded NATS) receiving
+# the store's bucket notifications. Ctrl-C stops both; data stays for next
+# time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MINIO_BIN=${MINIO_BIN:-$HOME/.cache/s3gateway/bin/minio}
+MINIO_BIN=${MINIO_BIN:-$HOME/.cache/s3gateway/stock/minio}
 MINIO_ADDR=${MINIO_ADDR:-127.0.0.1:9000}
 GATEWAY_ADDR=${GATEWAY_ADDR:-127.0.0.1:8080}
 RUN_DIR=${RUN_DIR:-.run}
 GATEWAY_BIN=${GATEWAY_BIN:-bin/gateway}
+GATEWAY_NATS_LISTEN=${GATEWAY_NATS_LISTEN:-127.0.0.1:4222}
 DEMO_KEY=demo-api-key-for-development-only
 
 # Development-only root credentials of the local store.
 export MINIO_ROOT_USER=${MINIO_ROOT_USER:-gateway-admin}
 export MINIO_ROOT_PASSWORD=${MINIO_ROOT_PASSWORD:-gateway-admin-secret}
 
-mkdir -p "$RUN_DIR/minio-data"
+mkdir -p "$RUN_DIR/minio-data" "$RUN_DIR/minio-events-queue"
+RUN_ABS=$(cd "$RUN_DIR" && pwd)
+
+# The store's two NATS targets for the gateway's event engine: GATEWAY keeps
+# events in a queue directory while NATS is away; GATEWAYFAST sends them at
+# once (the queue is sent every 3 s). The gateway keeps one copy of each.
+for id in GATEWAY GATEWAYFAST; do
+  export MINIO_NOTIFY_NATS_ENABLE_$id=on MINIO_NOTIFY_NATS_ADDRESS_$id=$GATEWAY_NATS_LISTEN
+  export MINIO_NOTIFY_NATS_SUBJECT_$id=gateway.events MINIO_NOTIFY_NATS_JETSTREAM_$id=on
+done
+export MINIO_NOTIFY_NATS_QUEUE_DIR_GATEWAY=$RUN_ABS/minio-events-queue
 
 pids=()
 stop() {
@@ -37,6 +50,7 @@ pids+=($!)
 "$GATEWAY_BIN" healthcheck "http://$MINIO_ADDR/minio/health/ready" 30s \
   || { echo "MinIO did not start; see $RUN_DIR/minio.log"; exit 1; }
 
+export GATEWAY_NATS_LISTEN GATEWAY_DATA_DIR=$RUN_ABS/gateway-data
 export GATEWAY_ADDR GATEWAY_TENANTS_FILE=deploy/demo-tenants.yaml GATEWAY_S3_ENDPOINT="http://$MINIO_ADDR"
 GATEWAY_ADMIN_ACCESS_KEY=$MINIO_ROOT_USER GATEWAY_ADMIN_SECRET_KEY=$MINIO_ROOT_PASSWORD \
   "$GATEWAY_BIN" tenants provision >/dev/null
@@ -52,6 +66,7 @@ cat <<INFO
   Swagger UI  http://$GATEWAY_ADDR/swagger/index.html
   OpenAPI     http://$GATEWAY_ADDR/openapi.json
   MinIO       http://$MINIO_ADDR   (data in $RUN_DIR/minio-data, log in $RUN_DIR/minio.log)
+  Events      embedded NATS on $GATEWAY_NATS_LISTEN (data in $RUN_DIR/gateway-data)
 
   Try:  curl -H "Authorization: Bearer $DEMO_KEY" http://$GATEWAY_ADDR/api/v1/buckets
 

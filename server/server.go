@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 	"s3gateway/access"
 	"s3gateway/config"
+	"s3gateway/events"
 	"s3gateway/handlers"
 	"s3gateway/middleware"
 	"s3gateway/openapi"
@@ -49,10 +51,14 @@ type Server struct {
 	// watchFile is the tenants file to reload on change ("" when the
 	// tenants were given in Options).
 	watchFile string
+	engine    *events.Engine
+	closeOnce sync.Once
 }
 
 // New builds the gateway: it loads the tenants, makes one store client per
-// tenant, and wires middleware and routes.
+// tenant, starts the event engine (the embedded NATS unless
+// GATEWAY_NATS_URL names one) and wires middleware and routes. The caller
+// must Close it, unless Serve ran (Serve closes it as it returns).
 func New(opts Options) (*Server, error) {
 	reg := opts.Tenants
 	if reg == nil {
@@ -90,7 +96,13 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	auth.OnReload(store.Update)
-	gateway := service.New(store, service.WithPartSize(opts.Config.PartSize), service.WithMaxUploadSize(opts.Config.MaxMultipartSize))
+	engine, err := startEvents(opts.Config.Events, registry, logger)
+	if err != nil {
+		return nil, err
+	}
+	gateway := service.New(store,
+		service.WithPartSize(opts.Config.PartSize), service.WithMaxUploadSize(opts.Config.MaxMultipartSize),
+		service.WithEvents(engine, eventTargets(opts.Config.Events)))
 	svc := service.Authorize(gateway)
 	shutdown, endStreams := context.WithCancel(context.Background())
 	e := handlers.New(handlers.Config{
@@ -118,11 +130,21 @@ func New(opts Options) (*Server, error) {
 		svc: gateway, tenants: func() []*access.Tenant { return auth.Registry().All() }, ttl: opts.Config.MultipartTTL,
 		interval: sweepInterval(opts.Config.MultipartTTL), logger: logger.Named("sweeper"),
 	}
-	srv := &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams, auth: auth, sweeper: sweeper}
+	srv := &Server{cfg: opts.Config, logger: logger, handler: e, endStreams: endStreams, auth: auth, sweeper: sweeper, engine: engine}
 	if opts.Tenants == nil {
 		srv.watchFile = opts.Config.TenantsFile
 	}
 	return srv, nil
+}
+
+// Close ends the event streams and stops the event engine (and the
+// embedded NATS). Calling it again does nothing.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		s.endStreams()
+		s.engine.Close()
+		s.auth.Close()
+	})
 }
 
 // Handler is the gateway's HTTP handler.
@@ -140,9 +162,10 @@ func (s *Server) SweepUploads(ctx context.Context) { s.sweeper.run(ctx) }
 // connections are closed, which cancels them, and Serve waits up to the
 // backend timeout more for their handlers to clean up (a cut multipart
 // upload is aborted in the store) before it returns.
+//
+// The event engine stops last, once the streams have ended (Close).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	defer s.endStreams()
-	defer s.auth.Close()
+	defer s.Close()
 	if s.watchFile != "" {
 		go s.auth.Watch(ctx, s.watchFile, tenantsPollInterval, s.logReload)
 	}

@@ -4,6 +4,10 @@ import (
 	"context"
 	"sort"
 
+	"go.uber.org/zap"
+
+	"s3gateway/internal/logctx"
+
 	"s3gateway/errs"
 )
 
@@ -54,6 +58,13 @@ func (g *Gateway) MakeBucket(ctx context.Context, name, region string) (Bucket, 
 	if err != nil {
 		return Bucket{}, err
 	}
+	// The gateway's event targets, at once so that events are kept from
+	// the start; one attempt only (a store that has just started may not
+	// know them yet): the bucket's first stream tries again.
+	g.eventTargets.ready.Delete(phys)
+	if err := g.ensureEventTargets(ctx, c, phys, false); err != nil {
+		logctx.From(ctx).Info("the new bucket's event targets are not set yet", zap.String("bucket", name), zap.Error(err))
+	}
 	return Bucket{Name: name, Region: region}, nil
 }
 
@@ -72,7 +83,11 @@ func (g *Gateway) RemoveBucket(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return c.RemoveBucket(ctx, phys)
+	if err := c.RemoveBucket(ctx, phys); err != nil {
+		return err
+	}
+	g.eventTargets.ready.Delete(phys)
+	return nil
 }
 
 // validRegion accepts region names as S3 stores spell them: letters, digits,

@@ -2,185 +2,106 @@ package service
 
 import (
 	"context"
-	"errors"
-	"time"
+	"strings"
 
 	"go.uber.org/zap"
 
 	"s3gateway/errs"
+	"s3gateway/events"
 	"s3gateway/internal/logctx"
 )
 
-// Resuming a dropped event stream: the wait between attempts starts at
-// listenBackoffMin and doubles up to listenBackoffMax; it starts from the
-// minimum again once a resumed stream has lasted listenStable.
-const (
-	listenBackoffMin = 250 * time.Millisecond
-	listenBackoffMax = 5 * time.Second
-	listenStable     = 10 * time.Second
-)
+// EventLog is the event engine as the service uses it: an ordered,
+// replayable log of each physical bucket's events (events.Engine).
+type EventLog interface {
+	Subscribe(ctx context.Context, bucket string, after uint64, f events.Filter) (<-chan events.Message, error)
+	Ready(ctx context.Context) error
+}
+
+// ErrEventsNotReady marks a Ready failure of the event engine (the store
+// answers, the engine does not).
+var ErrEventsNotReady = errorString("the event engine is not ready")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
 
 // defaultListenEvents are the events of a stream that names none.
 var defaultListenEvents = []string{"s3:ObjectCreated:*", "s3:ObjectRemoved:*", "s3:ObjectAccessed:*"}
 
-// errStreamEnded is the store client closing its stream without an error.
-var errStreamEnded = errors.New("the store's event stream ended")
-
 // ListenBucket implements Events.
 //
-// The store's stream is read by the store client's own goroutine. When it
-// fails or ends while ctx is alive, the stream says NoticeReconnecting, waits
-// (with backoff) until the store answers for the bucket again, says
-// NoticeReconnected and listens anew; events that happen in between are not
-// delivered. The stream ends for good, closing the channel, when ctx ends
-// (after the store client's goroutine has ended) or when the bucket is gone
-// or the store refuses the listen request as invalid.
+// The stream reads the bucket's events from the event engine: with
+// filter.After, first those after that id still in the log, then live ones.
+// Before the first stream of a bucket in this process, the gateway's store
+// targets are put into the bucket's notification configuration (when it
+// lacks them), so that its events reach the engine at all. The channel
+// closes when ctx ends or the engine closes.
 func (g *Gateway) ListenBucket(ctx context.Context, bucket string, filter EventFilter) (<-chan StreamItem, error) {
 	c, physical, err := g.bucketTarget(ctx, bucket)
 	if err != nil {
 		return nil, err
 	}
-	events := filter.Events
-	if len(events) == 0 {
-		events = defaultListenEvents
+	if g.events == nil {
+		return nil, errs.New(errs.BackendUnavailable, "event streams are not configured on this gateway")
 	}
-	for _, e := range events {
+	types := filter.Events
+	if len(types) == 0 {
+		types = defaultListenEvents
+	}
+	for _, e := range types {
 		if err := ValidateEventName(e); err != nil {
 			return nil, err
 		}
 	}
-	if err := validateKeyFilter("prefix", filter.Prefix); err != nil {
-		return nil, err
+	for _, f := range [][2]string{{"prefix", filter.Prefix}, {"suffix", filter.Suffix}, {"scope", filter.Scope}} {
+		if err := validateKeyFilter(f[0], f[1]); err != nil {
+			return nil, err
+		}
 	}
-	if err := validateKeyFilter("suffix", filter.Suffix); err != nil {
-		return nil, err
-	}
-	l := &bucketListener{
-		c: c, logical: bucket, physical: physical,
-		filter: EventFilter{Prefix: filter.Prefix, Suffix: filter.Suffix, Events: append([]string(nil), events...)},
-		out:    make(chan StreamItem),
-		log:    logctx.From(ctx).With(zap.String("bucket", bucket)),
-	}
-	exists, err := l.bucketExists(ctx)
+	exists, err := c.BucketExists(ctx, physical)
 	if err != nil {
 		return nil, err
 	}
 	if !exists {
 		return nil, errs.New(errs.NoSuchBucket, "bucket %q does not exist", bucket)
 	}
-	go l.run(ctx)
-	return l.out, nil
-}
-
-// bucketListener is one live event stream.
-type bucketListener struct {
-	c        StoreClient
-	logical  string
-	physical string
-	filter   EventFilter // checked, with its events
-	out      chan StreamItem
-	log      *zap.Logger
-}
-
-func (l *bucketListener) run(ctx context.Context) {
-	defer close(l.out)
-	backoff := listenBackoffMin
-	for {
-		started := time.Now()
-		err := l.stream(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if time.Since(started) >= listenStable {
-			backoff = listenBackoffMin
-		}
-		if errors.Is(err, ErrStreamRefused) {
-			l.log.Warn("the object store refused the event stream; ending it", zap.Error(err))
-			return
-		}
-		l.log.Info("the object store's event stream dropped; reconnecting", zap.Error(err))
-		if !l.send(ctx, StreamItem{Notice: NoticeReconnecting}) {
-			return
-		}
-		for {
-			if !listenWait(ctx, backoff) {
-				return
-			}
-			backoff = min(2*backoff, listenBackoffMax)
-			exists, err := l.bucketExists(ctx)
-			if ctx.Err() != nil {
-				return
-			}
-			if err == nil && !exists {
-				l.log.Info("the bucket is gone; ending its event stream")
-				return
-			}
-			if err == nil {
-				break
-			}
-			l.log.Debug("the object store does not answer yet", zap.Error(err))
-		}
-		if !l.send(ctx, StreamItem{Notice: NoticeReconnected}) {
-			return
-		}
+	if err := g.ensureEventTargets(ctx, c, physical, true); err != nil {
+		return nil, err
 	}
+	msgs, err := g.events.Subscribe(ctx, physical, filter.After, events.Filter{
+		Scope:  filter.Scope,
+		Prefix: filter.Prefix,
+		Suffix: filter.Suffix,
+		Types:  append([]string(nil), types...),
+	})
+	if err != nil {
+		logctx.From(ctx).Warn("the event engine refused a subscription", zap.Error(err))
+		return nil, errs.Wrap(err, errs.BackendUnavailable, "the event engine is unavailable")
+	}
+	out := make(chan StreamItem)
+	go forwardEvents(ctx, bucket, msgs, out)
+	return out, nil
 }
 
-// stream listens once, forwarding events until the store's stream fails
-// or ends (the error says why) or ctx ends. It returns only once the store
-// client is done with the stream.
-func (l *bucketListener) stream(ctx context.Context) error {
-	sctx, cancel := context.WithCancel(ctx)
-	batches := l.c.ListenBucket(sctx, l.physical, l.filter)
-	defer func() {
-		cancel()
-		for range batches { // the store client closes batches as it ends
+// forwardEvents turns the engine's messages into the tenant's stream items,
+// naming the bucket as the tenant does.
+func forwardEvents(ctx context.Context, logical string, msgs <-chan events.Message, out chan<- StreamItem) {
+	defer close(out)
+	for m := range msgs {
+		item := StreamItem{ID: m.ID, Reset: m.Reset}
+		if m.Reset == "" {
+			item.Event = &Event{
+				Type: m.Event.Type, Bucket: logical, Name: m.Event.Name,
+				Size: m.Event.Size, ETag: strings.Trim(m.Event.ETag, `"`), Time: m.Event.Time,
+			}
 		}
-	}()
-	for {
 		select {
+		case out <- item:
 		case <-ctx.Done():
-			return ctx.Err()
-		case batch, ok := <-batches:
-			if !ok {
-				return errStreamEnded
+			for range msgs { // the engine closes msgs as ctx ends
 			}
-			if batch.Err != nil {
-				return batch.Err
-			}
-			for _, ev := range batch.Events {
-				ev.Bucket = l.logical
-				if !l.send(ctx, StreamItem{Event: &ev}) {
-					return ctx.Err()
-				}
-			}
+			return
 		}
-	}
-}
-
-// send delivers item unless ctx ends first, so a consumer that has gone
-// away never holds the stream.
-func (l *bucketListener) send(ctx context.Context, item StreamItem) bool {
-	select {
-	case l.out <- item:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-func (l *bucketListener) bucketExists(ctx context.Context) (bool, error) {
-	return l.c.BucketExists(ctx, l.physical)
-}
-
-// listenWait waits for d, or less when ctx ends; it reports whether ctx is alive.
-func listenWait(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

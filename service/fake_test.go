@@ -239,16 +239,6 @@ func (f *fakeStore) RemoveBucketNotification(context.Context, string) error {
 	return nil
 }
 
-func (f *fakeStore) ListenBucket(ctx context.Context, _ string, _ EventFilter) <-chan StoreEvents {
-	f.record("ListenBucket")
-	ch := make(chan StoreEvents)
-	go func() {
-		<-ctx.Done()
-		close(ch)
-	}()
-	return ch
-}
-
 func (f *fakeStore) PresignGet(context.Context, string, string, time.Duration, url.Values) (*url.URL, error) {
 	f.record("PresignGet")
 	return &url.URL{}, nil

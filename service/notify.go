@@ -54,17 +54,23 @@ func validateKeyFilter(what, v string) error {
 	return nil
 }
 
-// GetBucketNotification implements Notifications.
+// GetBucketNotification implements Notifications. The gateway's own
+// entries (its event targets) are not shown.
 func (g *Gateway) GetBucketNotification(ctx context.Context, bucket string) (NotificationConfig, error) {
 	c, physical, err := g.bucketTarget(ctx, bucket)
 	if err != nil {
 		return NotificationConfig{}, err
 	}
-	return c.GetBucketNotification(ctx, physical)
+	cfg, err := c.GetBucketNotification(ctx, physical)
+	if err != nil {
+		return NotificationConfig{}, err
+	}
+	return g.tenantView(cfg), nil
 }
 
-// SetBucketNotification implements Notifications. It replaces the whole
-// configuration and returns it as the store then reports it.
+// SetBucketNotification implements Notifications. It replaces the tenant's
+// entries, keeps the gateway's, and returns the tenant's view as the store
+// then reports it.
 func (g *Gateway) SetBucketNotification(ctx context.Context, bucket string, cfg NotificationConfig) (NotificationConfig, error) {
 	c, physical, err := g.bucketTarget(ctx, bucket)
 	if err != nil {
@@ -73,19 +79,64 @@ func (g *Gateway) SetBucketNotification(ctx context.Context, bucket string, cfg 
 	if err := validateNotification(cfg); err != nil {
 		return NotificationConfig{}, err
 	}
-	if err := c.SetBucketNotification(ctx, physical, cfg); err != nil {
+	if err := g.refuseGatewayTargets(cfg); err != nil {
+		return NotificationConfig{}, err
+	}
+	err = g.withNotificationLock(ctx, physical, func() error {
+		current, err := c.GetBucketNotification(ctx, physical)
+		if err != nil {
+			return err
+		}
+		return c.SetBucketNotification(ctx, physical, withEntries(cfg, g.gatewayEntries(current)))
+	})
+	if err != nil {
 		return NotificationConfig{}, err
 	}
 	return g.GetBucketNotification(ctx, bucket)
 }
 
-// RemoveBucketNotification implements Notifications.
+// RemoveBucketNotification implements Notifications: it removes the
+// tenant's entries only.
 func (g *Gateway) RemoveBucketNotification(ctx context.Context, bucket string) error {
 	c, physical, err := g.bucketTarget(ctx, bucket)
 	if err != nil {
 		return err
 	}
-	return c.RemoveBucketNotification(ctx, physical)
+	return g.withNotificationLock(ctx, physical, func() error {
+		current, err := c.GetBucketNotification(ctx, physical)
+		if err != nil {
+			return err
+		}
+		own := g.gatewayEntries(current)
+		if len(own) == 0 {
+			return c.RemoveBucketNotification(ctx, physical)
+		}
+		return c.SetBucketNotification(ctx, physical, NotificationConfig{Queues: own})
+	})
+}
+
+// withNotificationLock runs f holding the bucket's notification lock, so
+// that a tenant's write and the gateway's own do not undo each other.
+func (g *Gateway) withNotificationLock(ctx context.Context, physical string, f func() error) error {
+	unlock, err := g.eventTargets.locks.lock(ctx, physical)
+	if err != nil {
+		return errs.Wrap(err, errs.BackendTimeout, "timed out waiting for the bucket's notification configuration")
+	}
+	defer unlock()
+	return f()
+}
+
+// refuseGatewayTargets refuses tenant entries that name the gateway's own
+// event targets: they are the gateway's, and hidden.
+func (g *Gateway) refuseGatewayTargets(cfg NotificationConfig) error {
+	for _, list := range [][]NotificationTarget{cfg.Queues, cfg.Topics, cfg.CloudFunctions} {
+		for _, t := range list {
+			if g.hiddenTarget(t.ARN) {
+				return errs.New(errs.InvalidArgument, "arn %q is reserved for the gateway's event streams", t.ARN)
+			}
+		}
+	}
+	return nil
 }
 
 // validateNotification checks a configuration. The store checks what only

@@ -13,6 +13,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"s3gateway/access"
@@ -93,10 +94,10 @@ type Notifications interface {
 
 // Events streams a bucket's events as they happen.
 type Events interface {
-	// ListenBucket checks the bucket and starts listening. The channel
-	// delivers events (and notices when the store's stream drops and is
-	// resumed) until ctx ends; then the backend listener is gone and the
-	// channel is closed.
+	// ListenBucket checks the bucket and starts a stream from the event
+	// engine: with filter.After, first the matching events after that id
+	// (or a Reset item when they are no longer kept), then live ones. The
+	// channel is closed when ctx ends or the engine closes.
 	ListenBucket(ctx context.Context, bucket string, filter EventFilter) (<-chan StreamItem, error)
 }
 
@@ -117,6 +118,10 @@ type Gateway struct {
 	// policyLocks serializes the policy writes of each physical bucket
 	// within this process (see policy.go); its zero value is ready.
 	policyLocks keyedMutex
+	// events serves event streams; nil: streams answer 503.
+	events       EventLog
+	targets      EventTargets
+	eventTargets eventTargetState
 }
 
 var _ Service = (*Gateway)(nil)
@@ -129,9 +134,6 @@ func New(store Store, opts ...Option) *Gateway {
 	}
 	return g
 }
-
-// Option configures a Gateway.
-type Option func(*Gateway)
 
 // WithPartSize sets the part size suggested to resumable uploads, held
 // within S3's part size limits.
@@ -150,8 +152,19 @@ func WithMaxUploadSize(n int64) Option {
 	}
 }
 
-// Ready implements Health.
-func (g *Gateway) Ready(ctx context.Context) error { return g.store.Ready(ctx) }
+// Ready implements Health: the store answers, and the event engine is
+// ready (an error wrapping ErrEventsNotReady when it is not).
+func (g *Gateway) Ready(ctx context.Context) error {
+	if err := g.store.Ready(ctx); err != nil {
+		return err
+	}
+	if g.events != nil {
+		if err := g.events.Ready(ctx); err != nil {
+			return fmt.Errorf("%w: %w", ErrEventsNotReady, err)
+		}
+	}
+	return nil
+}
 
 // tenantFor returns the tenant in ctx and its store client.
 func (g *Gateway) tenantFor(ctx context.Context) (*access.Tenant, StoreClient, error) {

@@ -15,8 +15,7 @@ import (
 // check of what a tenant asks for are the service's.
 //
 // Every error a Store returns is an *errs.Error whose message is safe to
-// show a client (it names buckets as the tenant knows them), or one that
-// wraps ErrStreamRefused.
+// show a client (it names buckets as the tenant knows them).
 type Store interface {
 	// Client is the store with t's own credentials; ok is false for a
 	// tenant the store was not built for.
@@ -70,11 +69,6 @@ type StoreClient interface {
 	// SetBucketNotification stores a checked configuration.
 	SetBucketNotification(ctx context.Context, bucket string, cfg NotificationConfig) error
 	RemoveBucketNotification(ctx context.Context, bucket string) error
-	// ListenBucket listens to bucket's events (filter is checked and has
-	// its events) until ctx ends or the store's stream fails; the channel
-	// is closed once the store client is done with it. An error that wraps
-	// ErrStreamRefused ends the stream for good.
-	ListenBucket(ctx context.Context, bucket string, filter EventFilter) <-chan StoreEvents
 
 	// PresignGet and PresignPut sign for the public store URL without a
 	// store call; query overrides response headers of a GET.
@@ -113,16 +107,9 @@ type ListQuery struct {
 	UseV1        bool
 }
 
-// StoreEvents is what a store's event stream delivers: events (Bucket
-// empty), or the error that ended the stream.
-type StoreEvents struct {
-	Events []Event
-	Err    error
-}
-
-// ErrStreamRefused marks the store refusing a listen request itself (bad
-// request, no such bucket, not supported): asking again will not help.
-var ErrStreamRefused = errors.New("the object store refused the event stream")
+// ErrUnknownTarget marks the store refusing a notification configuration
+// because it names a target (ARN) the store does not have.
+var ErrUnknownTarget = errors.New("the object store does not know the notification target")
 
 // PostPolicy is a checked presigned POST on the store.
 type PostPolicy struct {

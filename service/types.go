@@ -199,11 +199,18 @@ type NotificationTarget struct {
 	Suffix string
 }
 
-// EventFilter selects the events of a live stream.
+// EventFilter selects the events of a stream.
 type EventFilter struct {
 	Prefix string
 	Suffix string
 	Events []string // empty: created, removed and accessed
+	// Scope is the prefix every name must have: the reach of a scoped
+	// credential (set by the layer that knows the credential, never from
+	// the request's filters); "" for a tenant key.
+	Scope string
+	// After is the id of the last event the client has (Last-Event-ID);
+	// 0 starts with live events.
+	After uint64
 }
 
 // Event is one store event, in the tenant's view.
@@ -216,12 +223,19 @@ type Event struct {
 	Time   time.Time
 }
 
-// StreamItem is what a live stream delivers: an event, or a notice that the
-// store's stream dropped ("reconnecting") or came back ("reconnected").
+// StreamItem is what a stream delivers: an event with its id, a reset (the
+// events after the requested id are no longer kept: Reset says why), or a
+// notice.
 type StreamItem struct {
+	ID     uint64 // the event's position in its bucket's log
 	Event  *Event
+	Reset  string // e.g. ResetExpired
 	Notice string
 }
+
+// ResetExpired is the reason of a reset: the requested id is older than the
+// retention (or unknown).
+const ResetExpired = "expired"
 
 // Stream notices.
 const (

@@ -6,6 +6,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/minio/madmin-go/v3"
+
 	"s3gateway/access"
 	"s3gateway/config"
 	"s3gateway/provision"
@@ -39,6 +41,39 @@ func provisionTenants(ctx context.Context, getenv func(string) string, stdout io
 			return err
 		}
 		fmt.Fprintf(stdout, "tenant %s: user %s, policy %s (buckets %s*)\n", t.ID, t.AccessKey, provision.PolicyName(t.ID), t.BucketPrefix)
+	}
+	return checkEventTargets(ctx, admin, cfg.Events, stdout)
+}
+
+// checkEventTargets says whether the store has the NATS targets that feed
+// the gateway's event streams, and what is missing. Missing targets do not
+// fail provisioning: everything but event streams works without them.
+func checkEventTargets(ctx context.Context, admin *madmin.AdminClient, cfg config.Events, stdout io.Writer) error {
+	for _, target := range []struct {
+		arn, role string
+		queue     bool
+	}{
+		{cfg.TargetARN, "durable target (required for event streams)", true},
+		{cfg.FastARN, "prompt target (optional: without it events reach streams up to 3 s late)", false},
+	} {
+		id := provision.TargetID(target.arn)
+		if id == "" {
+			fmt.Fprintf(stdout, "events: %s %s is not a NATS target ARN (arn:minio:sqs::ID:nats)\n", target.role, target.arn)
+			continue
+		}
+		problems, err := provision.CheckEventTarget(ctx, admin, provision.EventTarget{ID: id, Subject: cfg.Subject, Queue: target.queue})
+		if err != nil {
+			return err
+		}
+		if len(problems) == 0 {
+			fmt.Fprintf(stdout, "events: store target %s ready (%s)\n", target.arn, target.role)
+			continue
+		}
+		fmt.Fprintf(stdout, "events: store target %s, %s, needs:\n", target.arn, target.role)
+		for _, p := range problems {
+			fmt.Fprintf(stdout, "  - %s\n", p)
+		}
+		fmt.Fprintln(stdout, "  (set them in the store's environment and restart it, or with mc admin config set ALIAS notify_nats:"+id+" ...; see the README, Events)")
 	}
 	return nil
 }

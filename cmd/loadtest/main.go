@@ -146,9 +146,19 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 		return nil, fmt.Errorf("provision: %w", err)
 	}
 
+	eventsDir, err := os.MkdirTemp("", "gateway-loadtest-events-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(eventsDir)
 	cfg, err := config.FromEnv(func(k string) string {
-		if k == "GATEWAY_S3_ENDPOINT" {
+		switch k {
+		case "GATEWAY_S3_ENDPOINT":
 			return store.Endpoint
+		case "GATEWAY_NATS_LISTEN": // the load has no event streams
+			return "127.0.0.1:0"
+		case "GATEWAY_DATA_DIR":
+			return eventsDir
 		}
 		return ""
 	})

@@ -4,8 +4,9 @@
 // bucket prefix. The benchmark and the load test use it directly; tests use
 // it through internal/minitest.
 //
-// The binary is $MINIO_BIN, else ~/.cache/s3gateway/bin/minio, else minio on
-// PATH ("make minio" builds it).
+// The binary is $MINIO_BIN, else ~/.cache/s3gateway/stock/minio, else minio
+// on PATH ("make minio" installs it: MinIO as published, at the pinned
+// version).
 package minioproc
 
 import (
@@ -56,6 +57,45 @@ type Options struct {
 	Env map[string]string
 	// Bin is the MinIO binary to run; Binary() when empty.
 	Bin string
+	// NATS, when set, is the host:port of the gateway's event engine
+	// (its NATS): the server gets the gateway's two NATS targets on
+	// EventsSubject with JetStream (NATSEnv).
+	NATS string
+	// EventsQueueDir is the durable target's queue directory (absolute);
+	// required with NATS. It must not be inside the data directory.
+	EventsQueueDir string
+}
+
+// EventsSubject is the subject the test servers' NATS targets publish to,
+// the gateway's default.
+const EventsSubject = "gateway.events"
+
+// NATSEnv is the MinIO environment of the gateway's two NATS targets,
+// publishing to natsAddr on subject with JetStream: GATEWAY, durable (queue
+// directory queueDir, where MinIO keeps events while NATS is away, sent on a
+// 3 s tick), and GATEWAYFAST, without a queue, sent as each request ends.
+// The gateway names both in each bucket's configuration and keeps the first
+// copy of each event.
+func NATSEnv(natsAddr, subject, queueDir string) map[string]string {
+	env := map[string]string{}
+	for _, id := range []string{"GATEWAY", "GATEWAYFAST"} {
+		env["MINIO_NOTIFY_NATS_ENABLE_"+id] = "on"
+		env["MINIO_NOTIFY_NATS_ADDRESS_"+id] = natsAddr
+		env["MINIO_NOTIFY_NATS_SUBJECT_"+id] = subject
+		env["MINIO_NOTIFY_NATS_JETSTREAM_"+id] = "on"
+	}
+	env["MINIO_NOTIFY_NATS_QUEUE_DIR_GATEWAY"] = queueDir
+	return env
+}
+
+// FreeAddr is a free host:port on 127.0.0.1, for a server the store must be
+// told about before it starts (the gateway's NATS).
+func FreeAddr() (string, error) {
+	port, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), nil
 }
 
 // Binary finds the MinIO binary.
@@ -64,7 +104,7 @@ func Binary() (string, error) {
 		return p, nil
 	}
 	if home, err := os.UserHomeDir(); err == nil {
-		p := filepath.Join(home, ".cache", "s3gateway", "bin", "minio")
+		p := filepath.Join(home, ".cache", "s3gateway", "stock", "minio")
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
@@ -100,6 +140,14 @@ func Start(dir string, opts Options) (*Server, error) {
 		"MINIO_UPDATE=off",
 		"MINIO_CI_CD=1",
 	)
+	if opts.NATS != "" {
+		if !filepath.IsAbs(opts.EventsQueueDir) {
+			return nil, fmt.Errorf("minio: the events queue directory %q must be absolute", opts.EventsQueueDir)
+		}
+		for k, v := range NATSEnv(opts.NATS, EventsSubject, opts.EventsQueueDir) {
+			s.env = append(s.env, k+"="+v)
+		}
+	}
 	for k, v := range opts.Env {
 		s.env = append(s.env, k+"="+v)
 	}

@@ -37,6 +37,9 @@ func Binary() (string, error) { return minioproc.Binary() }
 // Start starts a server for t and stops it when t ends.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
+	if opts.NATS != "" && opts.EventsQueueDir == "" {
+		opts.EventsQueueDir = t.TempDir()
+	}
 	s, err := StartIn(t.TempDir(), opts)
 	if err != nil {
 		if os.Getenv("GATEWAY_ALLOW_NO_MINIO") == "1" && errors.Is(err, minioproc.ErrNoBinary) {

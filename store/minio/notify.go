@@ -3,6 +3,7 @@ package miniostore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -61,7 +62,7 @@ func notificationError(err error, bucket string) error {
 	msg := strings.ToLower(resp.Message)
 	switch {
 	case strings.Contains(msg, "arn"):
-		return errs.Wrap(err, errs.InvalidArgument, "the notification configuration names a destination ARN the object store does not know")
+		return errs.Wrap(fmt.Errorf("%w: %w", service.ErrUnknownTarget, err), errs.InvalidArgument, "the notification configuration names a destination ARN the object store does not know")
 	case strings.Contains(msg, "overlap"):
 		return errs.Wrap(err, errs.InvalidArgument, "the notification configuration has rules that overlap for the same events")
 	case strings.Contains(msg, "filter"):

@@ -639,6 +639,12 @@ type StreamBucketEventsParams struct {
 
 	// Events event names such as s3:ObjectCreated:*; repeatable or comma-separated
 	Events *[]string `form:"events,omitempty" json:"events,omitempty"`
+
+	// LastEventId resume after this event id, for clients that cannot set headers
+	LastEventId *int `form:"lastEventId,omitempty" json:"lastEventId,omitempty"`
+
+	// LastEventID resume after this event id (a positive integer)
+	LastEventID *int `json:"Last-Event-ID,omitempty"`
 }
 
 // AbortMultipartUploadParams defines parameters for AbortMultipartUpload.
@@ -973,7 +979,7 @@ type ClientInterface interface {
 
 	// StreamBucketEvents Stream a bucket's events
 	//
-	// Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
+	// Server-Sent Events of the bucket's store events, until the client disconnects. The stream starts with the comment ": connected". Each event is one message: "id:" its position in the bucket's event log (increasing within the bucket), "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. A client that reconnects with the Last-Event-ID header (or the lastEventId query parameter, for clients that cannot set headers; the header wins) first gets every matching event after that id, then live ones: nothing missed, nothing twice, in order. When that id is older than the retention (GATEWAY_EVENTS_RETENTION, 24 h by default), the first message is "event: reset" with data {"reason": "expired"}: resynchronise by listing the bucket; live events follow. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then with the last id (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors; when the object store lacks the gateway's notification target, 503 BackendUnavailable names the missing setting. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
 	//
 	// Corresponds with GET /api/v1/buckets/{bucket}/events (the `StreamBucketEvents` operationId).
 	StreamBucketEvents(ctx context.Context, bucket string, params *StreamBucketEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1240,7 +1246,7 @@ type ClientInterface interface {
 
 	// Readyz Readiness
 	//
-	// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
+	// 200 when the object store answers within a few seconds (3 s by default) and the event engine is ready (connected to NATS, its streams there); else 503 BackendUnavailable whose message says which part is not ready, or 504 BackendTimeout when the store did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
 	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1430,7 +1436,7 @@ func (c *Client) DeleteObjects(ctx context.Context, bucket string, body DeleteOb
 
 // StreamBucketEvents Stream a bucket's events
 //
-// Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
+// Server-Sent Events of the bucket's store events, until the client disconnects. The stream starts with the comment ": connected". Each event is one message: "id:" its position in the bucket's event log (increasing within the bucket), "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. A client that reconnects with the Last-Event-ID header (or the lastEventId query parameter, for clients that cannot set headers; the header wins) first gets every matching event after that id, then live ones: nothing missed, nothing twice, in order. When that id is older than the retention (GATEWAY_EVENTS_RETENTION, 24 h by default), the first message is "event: reset" with data {"reason": "expired"}: resynchronise by listing the bucket; live events follow. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then with the last id (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors; when the object store lacks the gateway's notification target, 503 BackendUnavailable names the missing setting. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
 //
 // Corresponds with GET /api/v1/buckets/{bucket}/events (the `StreamBucketEvents` operationId).
 func (c *Client) StreamBucketEvents(ctx context.Context, bucket string, params *StreamBucketEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2027,7 +2033,7 @@ func (c *Client) Metrics(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 
 // Readyz Readiness
 //
-// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
+// 200 when the object store answers within a few seconds (3 s by default) and the event engine is ready (connected to NATS, its streams there); else 503 BackendUnavailable whose message says which part is not ready, or 504 BackendTimeout when the store did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
 func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2376,6 +2382,18 @@ func NewStreamBucketEventsRequest(server string, bucket string, params *StreamBu
 
 		}
 
+		if params.LastEventId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lastEventId", *params.LastEventId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -2385,6 +2403,21 @@ func NewStreamBucketEventsRequest(server string, bucket string, params *StreamBu
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.LastEventID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Last-Event-ID", *params.LastEventID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Last-Event-ID", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -4059,7 +4092,7 @@ type ClientWithResponsesInterface interface {
 
 	// StreamBucketEventsWithResponse Stream a bucket's events
 	//
-	// Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
+	// Server-Sent Events of the bucket's store events, until the client disconnects. The stream starts with the comment ": connected". Each event is one message: "id:" its position in the bucket's event log (increasing within the bucket), "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. A client that reconnects with the Last-Event-ID header (or the lastEventId query parameter, for clients that cannot set headers; the header wins) first gets every matching event after that id, then live ones: nothing missed, nothing twice, in order. When that id is older than the retention (GATEWAY_EVENTS_RETENTION, 24 h by default), the first message is "event: reset" with data {"reason": "expired"}: resynchronise by listing the bucket; live events follow. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then with the last id (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors; when the object store lacks the gateway's notification target, 503 BackendUnavailable names the missing setting. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4360,7 +4393,7 @@ type ClientWithResponsesInterface interface {
 
 	// ReadyzWithResponse Readiness
 	//
-	// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
+	// 200 when the object store answers within a few seconds (3 s by default) and the event engine is ready (connected to NATS, its streams there); else 503 BackendUnavailable whose message says which part is not ready, or 504 BackendTimeout when the store did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10195,7 +10228,7 @@ func (c *ClientWithResponses) DeleteObjectsWithResponse(ctx context.Context, buc
 
 // StreamBucketEventsWithResponse Stream a bucket's events
 //
-// Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
+// Server-Sent Events of the bucket's store events, until the client disconnects. The stream starts with the comment ": connected". Each event is one message: "id:" its position in the bucket's event log (increasing within the bucket), "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. A client that reconnects with the Last-Event-ID header (or the lastEventId query parameter, for clients that cannot set headers; the header wins) first gets every matching event after that id, then live ones: nothing missed, nothing twice, in order. When that id is older than the retention (GATEWAY_EVENTS_RETENTION, 24 h by default), the first message is "event: reset" with data {"reason": "expired"}: resynchronise by listing the bucket; live events follow. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then with the last id (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors; when the object store lacks the gateway's notification target, 503 BackendUnavailable names the missing setting. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10694,7 +10727,7 @@ func (c *ClientWithResponses) MetricsWithResponse(ctx context.Context, reqEditor
 
 // ReadyzWithResponse Readiness
 //
-// 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
+// 200 when the object store answers within a few seconds (3 s by default) and the event engine is ready (connected to NATS, its streams there); else 503 BackendUnavailable whose message says which part is not ready, or 504 BackendTimeout when the store did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
 //
 // Returns a wrapper object for the known response body format(s).
 //

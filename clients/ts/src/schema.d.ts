@@ -105,7 +105,7 @@ export interface paths {
         };
         /**
          * Stream a bucket's events
-         * @description Server-Sent Events of the bucket's store events as they happen, until the client disconnects (the store listener is then stopped). The stream starts with the comment ": connected". Each event is one message: "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. When the store's stream drops and resumes, a comment (": reconnecting", ": reconnected") and a message "event: notice" with data {"notice": "reconnecting"|"reconnected"} are sent; events in between may be lost. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
+         * @description Server-Sent Events of the bucket's store events, until the client disconnects. The stream starts with the comment ": connected". Each event is one message: "id:" its position in the bucket's event log (increasing within the bucket), "event:" the event name (such as s3:ObjectCreated:Put) and "data:" a JSON object {type, bucket, name, size, etag, time} with the tenant's bucket name. A client that reconnects with the Last-Event-ID header (or the lastEventId query parameter, for clients that cannot set headers; the header wins) first gets every matching event after that id, then live ones: nothing missed, nothing twice, in order. When that id is older than the retention (GATEWAY_EVENTS_RETENTION, 24 h by default), the first message is "event: reset" with data {"reason": "expired"}: resynchronise by listing the bucket; live events follow. When the gateway shuts down, the message "event: shutdown" with data {"notice": "shutdown"} is sent and the stream ends; reconnect then with the last id (to another instance, or later). A comment ": ping" is sent every 15 s, so proxies keep the connection and clients notice a dead one. events is repeatable or comma-separated (default: created, removed and accessed). Errors found before the stream starts (such as NoSuchBucket) are ordinary JSON errors; when the object store lacks the gateway's notification target, 503 BackendUnavailable names the missing setting. A tenant may have at most GATEWAY_MAX_STREAMS_PER_TENANT streams open (default 100); one more is 429 SlowDown with Retry-After. Besides the key headers, this route also accepts the key as the apiKey query parameter, for browsers' EventSource, which cannot send headers (a key header wins when both are sent).
          */
         get: operations["streamBucketEvents"];
         put?: never;
@@ -485,7 +485,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 when the object store answers within a few seconds (3 s by default); else 503 BackendUnavailable, or 504 BackendTimeout when it did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
+         * @description 200 when the object store answers within a few seconds (3 s by default) and the event engine is ready (connected to NATS, its streams there); else 503 BackendUnavailable whose message says which part is not ready, or 504 BackendTimeout when the store did not answer in time. Needs no API key. An identity provider whose key set cannot be fetched is listed in identityProviders but does not make the gateway unready: tenant keys, scoped keys and tokens whose keys are cached keep working.
          */
         get: operations["readyz"];
         put?: never;
@@ -1755,8 +1755,13 @@ export interface operations {
                 suffix?: string;
                 /** @description event names such as s3:ObjectCreated:*; repeatable or comma-separated */
                 events?: string[];
+                /** @description resume after this event id, for clients that cannot set headers */
+                lastEventId?: number;
             };
-            header?: never;
+            header?: {
+                /** @description resume after this event id (a positive integer) */
+                "Last-Event-ID"?: number;
+            };
             path: {
                 /** @description bucket name */
                 bucket: string;
