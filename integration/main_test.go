@@ -32,10 +32,12 @@ tenants:
     bucketPrefix: alpha-
     apiKeys: ["` + alphaKey + `", "` + access.HashKey(alphaHashedKey) + `"]
     s3: {accessKey: alpha-svc, secretKey: alpha-secret-value}
+    notificationTargets: ["` + webhookARN + `"]
   - id: beta
     bucketPrefix: beta-
     apiKeys: ["` + betaKey + `"]
     s3: {accessKey: beta-svc, secretKey: beta-secret-value}
+    notificationTargets: ["` + betaWebhookARN + `"]
 `
 }
 
@@ -44,7 +46,8 @@ const (
 	alphaKey       = "alpha-key-0123456789abcdefghijklmn"
 	alphaHashedKey = "alpha-hashed-key" // configured only as its sha256
 	betaKey        = "beta-key-0123456789abcdefghijklmno"
-	webhookARN     = "arn:minio:sqs::PRIMARY:webhook"
+	webhookARN     = "arn:minio:sqs::PRIMARY:webhook" // alpha's notification target
+	betaWebhookARN = "arn:minio:sqs::BETA:webhook"    // beta's
 	testPartSize   = 5 << 20 // S3's smallest part: multipart paths run with small objects
 )
 
@@ -76,6 +79,8 @@ func runSuite(m *testing.M) int {
 	store, err := minitest.StartIn(dir, minitest.Options{Env: map[string]string{
 		"MINIO_NOTIFY_WEBHOOK_ENABLE_PRIMARY":   "on",
 		"MINIO_NOTIFY_WEBHOOK_ENDPOINT_PRIMARY": hooks.URL,
+		"MINIO_NOTIFY_WEBHOOK_ENABLE_BETA":      "on",
+		"MINIO_NOTIFY_WEBHOOK_ENDPOINT_BETA":    hooks.URL,
 	}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start minio:", err)

@@ -37,7 +37,10 @@ func newFakeStore(buckets ...string) *fakeStore {
 
 // fakeTenant is the tenant of the fake tests: its buckets have the prefix
 // "ta-".
-var fakeTenant = &access.Tenant{ID: "ta", BucketPrefix: "ta-"}
+var fakeTenant = &access.Tenant{ID: "ta", BucketPrefix: "ta-", NotificationTargets: []string{fakeTenantARN}}
+
+// fakeTenantARN is the one notification target fakeTenant may use.
+const fakeTenantARN = "arn:minio:sqs::TA:webhook"
 
 // fakeEnv is the service over a fake store, and a context of fakeTenant.
 func fakeEnv(t *testing.T, buckets ...string) (*Gateway, *fakeStore, context.Context) {
