@@ -48,7 +48,7 @@ const (
 	betaKey        = "beta-key-0123456789abcdefghijklmno"
 	webhookARN     = "arn:minio:sqs::PRIMARY:webhook" // alpha's notification target
 	betaWebhookARN = "arn:minio:sqs::BETA:webhook"    // beta's
-	testPartSize   = 5 << 20 // S3's smallest part: multipart paths run with small objects
+	testPartSize   = 5 << 20                          // S3's smallest part: multipart paths run with small objects
 )
 
 // env is what TestMain set up.
