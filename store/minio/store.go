@@ -72,8 +72,6 @@ type Store struct {
 	// maxParts is the most parts an upload may have (S3's 10,000; tests
 	// lower it).
 	maxParts int
-	// circuit fails store requests fast while the store is down.
-	circuit *circuit
 	// stream carries object reads when the store can be reached over
 	// plain TCP with the default transport (nil otherwise).
 	stream *streamTransport
@@ -85,6 +83,9 @@ type client struct {
 	tenant *access.Tenant
 	mc     *minio.Client // the store, the tenant's credentials
 	core   minio.Core    // low-level calls on the same client
+	// circuit fails this tenant's store requests fast while they go
+	// unanswered; other tenants' requests have their own.
+	circuit *circuit
 	// presign signs for the public URL; it has the region set so signing
 	// needs no network call.
 	presign *minio.Client
@@ -129,8 +130,7 @@ func New(cfg Config, reg *access.Registry) (*Store, error) {
 		cfg.OnBackendError = func(errs.Code) {}
 	}
 	s := &Store{
-		cfg: cfg, clients: map[*access.Tenant]*client{}, maxParts: maxUploadParts,
-		circuit: newCircuit(cfg.FailFastAfter, cfg.FailFastCooldown), stream: stream,
+		cfg: cfg, clients: map[*access.Tenant]*client{}, maxParts: maxUploadParts, stream: stream,
 	}
 	s.parts = newPartPool(int(cfg.PartSize))
 	for _, t := range reg.All() {
@@ -145,11 +145,12 @@ func New(cfg Config, reg *access.Registry) (*Store, error) {
 
 func (s *Store) newClient(t *access.Tenant) (*client, error) {
 	creds := credentials.NewStaticV4(t.AccessKey, t.SecretKey, "")
+	circuit := s.newCircuit()
 	mc, err := minio.New(s.cfg.Endpoint.Host, &minio.Options{
 		Creds:     creds,
 		Secure:    s.cfg.Endpoint.Scheme == "https",
 		Region:    s.cfg.Region,
-		Transport: s.storeTransport(),
+		Transport: s.storeTransport(circuit),
 		// Retries would replay request bodies the gateway streams once; the
 		// client of the gateway decides whether to retry.
 		MaxRetries: 1,
@@ -166,7 +167,7 @@ func (s *Store) newClient(t *access.Tenant) (*client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("presign client: %w", err)
 	}
-	return &client{s: s, tenant: t, mc: mc, core: minio.Core{Client: mc}, presign: presign}, nil
+	return &client{s: s, tenant: t, mc: mc, core: minio.Core{Client: mc}, circuit: circuit, presign: presign}, nil
 }
 
 // Client implements service.Store.
@@ -201,13 +202,27 @@ func newTransport(answerTimeout time.Duration) *http.Transport {
 	}
 }
 
-// storeTransport is the transport of the store clients.
-func (s *Store) storeTransport() http.RoundTripper {
-	t := storeTransport{base: s.cfg.Transport, circuit: s.circuit, onError: s.cfg.OnBackendError}
+// newCircuit is the fail-fast circuit of one tenant's requests.
+func (s *Store) newCircuit() *circuit {
+	return newCircuit(s.cfg.FailFastAfter, s.cfg.FailFastCooldown)
+}
+
+// storeTransport is the transport of a store client whose requests circuit
+// guards. A readiness probe that gets an answer closes every tenant's
+// circuit: the store is back for all.
+func (s *Store) storeTransport(circuit *circuit) http.RoundTripper {
+	t := storeTransport{base: s.cfg.Transport, circuit: circuit, onError: s.cfg.OnBackendError, onProbeAnswer: s.closeCircuits}
 	if s.stream != nil {
 		t.stream = s.stream
 	}
 	return t
+}
+
+// closeCircuits ends the fail-fast of every tenant.
+func (s *Store) closeCircuits() {
+	for _, c := range s.clients {
+		c.circuit.answered()
+	}
 }
 
 // callContext bounds a metadata call (not a data stream) by BackendTimeout.
