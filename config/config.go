@@ -46,6 +46,9 @@ type Config struct {
 	// (GATEWAY_BODY_IDLE_TIMEOUT).
 	BodyIdleTimeout     time.Duration
 	MetricsTenantLabels bool // GATEWAY_METRICS_TENANT_LABELS
+	// MaxUploadSize is the largest object an upload may store, in bytes
+	// (GATEWAY_MAX_UPLOAD_SIZE).
+	MaxUploadSize int64
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in main, a map
@@ -141,6 +144,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 
 		BodyIdleTimeout:     duration("GATEWAY_BODY_IDLE_TIMEOUT"),
 		MetricsTenantLabels: boolean("GATEWAY_METRICS_TENANT_LABELS"),
+	}
+	if n, err := ParseSize(get("GATEWAY_MAX_UPLOAD_SIZE")); err != nil || n > MaxUploadSizeLimit {
+		bad("GATEWAY_MAX_UPLOAD_SIZE", "%q must be a positive size of at most 5TiB, such as 5GiB", get("GATEWAY_MAX_UPLOAD_SIZE"))
+	} else {
+		cfg.MaxUploadSize = n
 	}
 	endpoint := get("GATEWAY_S3_ENDPOINT")
 	cfg.S3Endpoint = parseURL("GATEWAY_S3_ENDPOINT", endpoint)

@@ -76,6 +76,7 @@ var everyVariable = map[string]string{
 	"GATEWAY_MAX_STREAMS_PER_TENANT": "7",
 	"GATEWAY_BODY_IDLE_TIMEOUT":      "2m",
 	"GATEWAY_METRICS_TENANT_LABELS":  "true",
+	"GATEWAY_MAX_UPLOAD_SIZE":        "2GiB",
 }
 
 func TestEveryVariableParsed(t *testing.T) {
@@ -100,6 +101,7 @@ func TestEveryVariableParsed(t *testing.T) {
 		{"BackendTimeout", cfg.BackendTimeout, 5 * time.Second},
 		{"ShutdownGrace", cfg.ShutdownGrace, time.Minute},
 		{"BackendCooldown", cfg.BackendCooldown, 2 * time.Second},
+		{"MaxUploadSize", cfg.MaxUploadSize, int64(2 << 30)},
 		{"RateLimit", cfg.RateLimit, 12.5},
 		{"RateBurst", cfg.RateBurst, 20},
 		{"MaxUploads", cfg.MaxUploads, 0},

@@ -28,6 +28,7 @@ const (
 	DefaultMaxStreams          = 100
 	DefaultBodyIdleTimeout     = 30 * time.Second
 	DefaultMetricsTenantLabels = false
+	DefaultMaxUploadSize       = "5TiB" // S3's largest object
 )
 
 // Limits of the HTTP servers that are not variables. There is deliberately
@@ -70,6 +71,7 @@ func Vars() []Var {
 		{"GATEWAY_BACKEND_COOLDOWN", dur(DefaultBackendCooldown), "once the store left 3 requests in a row unanswered, how long calls fail at once (`503 BackendUnavailable`) before one is tried again; any answer (or a `/readyz` that gets one) lets traffic through again"},
 		{"GATEWAY_RATE_LIMIT", itoa(DefaultRateLimit), "requests per second per tenant (token bucket; fractions allowed; `0`: no limit); over it `429 SlowDown` with `Retry-After`"},
 		{"GATEWAY_RATE_BURST", itoa(DefaultRateBurst), "requests a tenant may make at once above its rate"},
+		{"GATEWAY_MAX_UPLOAD_SIZE", DefaultMaxUploadSize, "largest object an upload may store: a PUT over it is `413 EntityTooLarge`, and a presigned form without `contentLengthRange` is limited to it by the store. Bytes, or a number with `KiB`, `MiB`, `GiB` or `TiB`; at most `5TiB`"},
 		{"GATEWAY_MAX_UPLOADS_PER_TENANT", itoa(DefaultMaxUploadsPerTenant), "uploads (PUT, form POST) a tenant may have in progress (`0`: no limit); one more is `429 SlowDown` with `Retry-After`"},
 		{"GATEWAY_ZERO_COPY_READS", strconv.FormatBool(DefaultZeroCopyReads), "object GETs and HEADs on the gateway's own lean HTTP/1.1 exchange with the store, downloads spliced from the store's socket to the client's (see [Performance](#performance)); `false` sends them through minio-go's standard transport like every other call. Only for `http://` stores reached without a proxy; others always use the standard transport"},
 		{"GATEWAY_MAX_STREAMS_PER_TENANT", itoa(DefaultMaxStreams), "event streams a tenant may have open (`0`: no limit); one more is `429 SlowDown` with `Retry-After`"},

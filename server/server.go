@@ -81,7 +81,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	svc := service.New(store)
+	svc := service.NewWithOptions(store, service.Options{MaxUploadSize: opts.Config.MaxUploadSize})
 	shutdown, endStreams := context.WithCancel(context.Background())
 	e := handlers.New(handlers.Config{
 		Service:        svc,

@@ -19,12 +19,13 @@ import (
 // (policies, multipart, isolation, faults) is tested against MinIO in
 // package miniostore.
 type fakeStore struct {
-	mu      sync.Mutex
-	calls   []string                       // every store call, by method name
-	buckets map[string]map[string]struct{} // physical bucket -> object names
-	batches [][]string                     // RemoveObjects batches
-	failed  map[string]bool                // names RemoveObjects fails to remove
-	listErr error                          // ListBuckets fails with it
+	mu       sync.Mutex
+	calls    []string                       // every store call, by method name
+	buckets  map[string]map[string]struct{} // physical bucket -> object names
+	batches  [][]string                     // RemoveObjects batches
+	failed   map[string]bool                // names RemoveObjects fails to remove
+	listErr  error                          // ListBuckets fails with it
+	lastPost PostPolicy                     // what PresignPost was last asked to sign
 }
 
 func newFakeStore(buckets ...string) *fakeStore {
@@ -261,8 +262,11 @@ func (f *fakeStore) PresignPut(context.Context, string, string, time.Duration) (
 	return &url.URL{}, nil
 }
 
-func (f *fakeStore) PresignPost(context.Context, PostPolicy) (*url.URL, map[string]string, error) {
+func (f *fakeStore) PresignPost(_ context.Context, p PostPolicy) (*url.URL, map[string]string, error) {
 	f.record("PresignPost")
+	f.mu.Lock()
+	f.lastPost = p
+	f.mu.Unlock()
 	return &url.URL{}, map[string]string{}, nil
 }
 

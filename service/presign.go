@@ -88,6 +88,12 @@ func (g *Gateway) PresignPost(ctx context.Context, req PostPolicyRequest) (Presi
 		return PresignedPost{}, errs.New(errs.InvalidArgument, "contentLengthRange needs a max greater than 0")
 	case req.MinSize > req.MaxSize:
 		return PresignedPost{}, errs.New(errs.InvalidArgument, "contentLengthRange min must not be greater than max")
+	case req.MaxSize > g.opts.MaxUploadSize:
+		return PresignedPost{}, errs.New(errs.InvalidArgument, "contentLengthRange max must be at most %d (%s)", g.opts.MaxUploadSize, sizeText(g.opts.MaxUploadSize))
+	case req.MaxSize == 0:
+		// Without a range the form would take any size: the store holds
+		// it to the gateway's own upload limit.
+		req.MaxSize = g.opts.MaxUploadSize
 	}
 	if err := checkPresignHeader("contentType", req.ContentType); err != nil {
 		return PresignedPost{}, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"unicode/utf8"
 
 	"s3gateway/errs"
@@ -26,11 +27,16 @@ func (g *Gateway) PutObject(ctx context.Context, bucket, name string, body io.Re
 	switch {
 	case opts.Size < -1:
 		return UploadResult{}, errs.New(errs.InvalidArgument, "size %d is invalid", opts.Size)
-	case opts.Size > MaxObjectSize:
-		return UploadResult{}, errs.New(errs.EntityTooLarge, "an object can be at most %s", MaxObjectSizeText)
+	case opts.Size > g.opts.MaxUploadSize:
+		return UploadResult{}, g.tooLarge()
 	}
 	if body == nil {
 		body = http.NoBody
+	}
+	if opts.Size < 0 && g.opts.MaxUploadSize < MaxObjectSize {
+		// A body of unknown size is cut one byte past the limit; the store
+		// adapter reports that as EntityTooLarge and stores nothing.
+		body = http.MaxBytesReader(nil, io.NopCloser(body), g.opts.MaxUploadSize)
 	}
 	if opts.ContentType == "" {
 		opts.ContentType = "application/octet-stream"
@@ -47,6 +53,24 @@ func (g *Gateway) PutObject(ctx context.Context, bucket, name string, body io.Re
 	}
 	res.Bucket = bucket
 	return res, nil
+}
+
+// tooLarge is the error of an upload over the gateway's limit.
+func (g *Gateway) tooLarge() error {
+	return errs.New(errs.EntityTooLarge, "an object can be at most %s", sizeText(g.opts.MaxUploadSize))
+}
+
+// sizeText writes n bytes in the largest binary unit that divides it.
+func sizeText(n int64) string {
+	for _, u := range []struct {
+		name  string
+		shift uint
+	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return strconv.FormatInt(n>>u.shift, 10) + " " + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }
 
 // validateMetadata checks user metadata: each key a non-empty HTTP token,

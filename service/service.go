@@ -105,6 +105,7 @@ type Presigner interface {
 // Gateway is the Service over a Store.
 type Gateway struct {
 	store Store
+	opts  Options
 	// policyLocks serializes the policy writes of each physical bucket
 	// within this process (see policy.go); its zero value is ready.
 	policyLocks keyedMutex
@@ -112,8 +113,24 @@ type Gateway struct {
 
 var _ Service = (*Gateway)(nil)
 
-// New builds the service over store.
-func New(store Store) *Gateway { return &Gateway{store: store} }
+// Options are the service's limits. Zero values take S3's own.
+type Options struct {
+	// MaxUploadSize is the largest object an upload may store (a PUT, and
+	// a presigned form without contentLengthRange); 0 or more than
+	// MaxObjectSize: MaxObjectSize.
+	MaxUploadSize int64
+}
+
+// New builds the service over store, with S3's limits.
+func New(store Store) *Gateway { return NewWithOptions(store, Options{}) }
+
+// NewWithOptions builds the service over store with opts.
+func NewWithOptions(store Store, opts Options) *Gateway {
+	if opts.MaxUploadSize <= 0 || opts.MaxUploadSize > MaxObjectSize {
+		opts.MaxUploadSize = MaxObjectSize
+	}
+	return &Gateway{store: store, opts: opts}
+}
 
 // Ready implements Health.
 func (g *Gateway) Ready(ctx context.Context) error { return g.store.Ready(ctx) }
