@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -61,4 +62,46 @@ func TestPresignPostDefaultSizeLimit(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("PUT over the limit: %d %s", resp.StatusCode, b)
 	}
+}
+
+// A presigned PUT URL made by the gateway cannot be turned into a copy of
+// another object of the tenant: the store refuses the copy source, writes
+// nothing, and the URL still uploads.
+func TestPresignedPutCopyRefused(t *testing.T) {
+	c := as(t, alphaKey)
+	bucket := c.newBucket()
+	c.put(bucket, "private/salaries.csv", []byte("secret numbers"), nil)
+	var u struct {
+		URL string `json:"url"`
+	}
+	c.call(http.MethodPost, "/api/v1/buckets/"+bucket+"/presign", map[string]any{
+		"name": "drop/upload.txt", "method": "PUT", "expiresIn": 60,
+	}, http.StatusOK, &u)
+	// The physical bucket is in the URL's path: /<bucket>/<name>.
+	physical := strings.SplitN(strings.TrimPrefix(mustURL(t, u.URL).Path, "/"), "/", 2)[0]
+	req, _ := http.NewRequest(http.MethodPut, u.URL, nil)
+	req.Header.Set("x-amz-copy-source", physical+"/private/salaries.csv")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("copy through a presigned PUT: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := c.do(request{method: http.MethodHead, path: objectPath("objects", bucket, "drop/upload.txt")}); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("the refused copy wrote the object: HEAD %d", resp.StatusCode)
+	}
+	if status, b, _ := plain(t, http.MethodPut, u.URL, strings.NewReader("dropped"), ""); status != http.StatusOK {
+		t.Fatalf("presigned PUT: %d %s", status, b)
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -86,9 +86,12 @@ type client struct {
 	// circuit fails this tenant's store requests fast while they go
 	// unanswered; other tenants' requests have their own.
 	circuit *circuit
-	// presign signs for the public URL; it has the region set so signing
+	// presignRead and presignUpload sign for the public URL with the
+	// tenant's signing identities (access.SigningCredentials): GET URLs
+	// with the one that can only read, PUT URLs and POST forms with the
+	// one that can only upload. They have the region set, so signing
 	// needs no network call.
-	presign *minio.Client
+	presignRead, presignUpload *minio.Client
 }
 
 var (
@@ -158,16 +161,32 @@ func (s *Store) newClient(t *access.Tenant) (*client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store client: %w", err)
 	}
-	presign, err := minio.New(s.cfg.PublicURL.Host, &minio.Options{
-		Creds:     creds,
+	read, err := s.presignClient(t, access.SignReads)
+	if err != nil {
+		return nil, err
+	}
+	upload, err := s.presignClient(t, access.SignUploads)
+	if err != nil {
+		return nil, err
+	}
+	return &client{s: s, tenant: t, mc: mc, core: minio.Core{Client: mc}, circuit: circuit,
+		presignRead: read, presignUpload: upload}, nil
+}
+
+// presignClient signs for the public URL as the tenant's signing identity
+// for purpose.
+func (s *Store) presignClient(t *access.Tenant, purpose access.SigningPurpose) (*minio.Client, error) {
+	accessKey, secretKey := t.SigningCredentials(purpose)
+	c, err := minio.New(s.cfg.PublicURL.Host, &minio.Options{
+		Creds:     credentials.NewStaticV4(accessKey, secretKey, ""),
 		Secure:    s.cfg.PublicURL.Scheme == "https",
 		Region:    s.cfg.Region,
 		Transport: s.cfg.Transport,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("presign client: %w", err)
+		return nil, fmt.Errorf("%s presign client: %w", purpose, err)
 	}
-	return &client{s: s, tenant: t, mc: mc, core: minio.Core{Client: mc}, circuit: circuit, presign: presign}, nil
+	return c, nil
 }
 
 // Client implements service.Store.
