@@ -18,7 +18,7 @@ import (
 // putObject godoc
 //
 //	@Summary		Upload an object
-//	@Description	Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+//	@Description	Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata. An object may be at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default); more is 413 EntityTooLarge.
 //	@ID				putObject
 //	@Tags			objects
 //	@Accept			octet-stream

@@ -20,7 +20,7 @@ const (
 // presignObject godoc
 //
 //	@Summary		Presign a GET or PUT of an object
-//	@Description	A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+//	@Description	A URL of the store that any plain HTTP client can use until expiresAt, without the gateway. It is signed by a store identity of the tenant that can do only that kind of action (GET: read objects; PUT: upload them), so a PUT URL cannot be used to copy or read another object (x-amz-copy-source is refused by the store). method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
 //	@ID				presignObject
 //	@Tags			presign
 //	@Accept			json
@@ -90,7 +90,7 @@ func (h *handler) presignObject(c echo.Context) error {
 // presignPost godoc
 //
 //	@Summary		Presign a browser form upload
-//	@Description	A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1.
+//	@Description	A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1, and max at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default; above it 400 InvalidArgument). Without contentLengthRange the form accepts files up to that limit; the store refuses larger ones. The form is signed by a store identity of the tenant that can only upload.
 //	@ID				presignPost
 //	@Tags			presign
 //	@Accept			json

@@ -784,7 +784,7 @@ type ClientInterface interface {
 
 	// ListObjects List objects
 	//
-	// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1.
+	// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain a backslash or "." or ".." segments (400 InvalidArgument).
 	//
 	// Corresponds with GET /api/v1/buckets/{bucket}/objects (the `ListObjects` operationId).
 	ListObjects(ctx context.Context, bucket string, params *ListObjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -821,7 +821,7 @@ type ClientInterface interface {
 
 	// PutObjectWithBody Upload an object
 	//
-	// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+	// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata. An object may be at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default); more is 413 EntityTooLarge.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -862,7 +862,7 @@ type ClientInterface interface {
 
 	// PresignObjectWithBody Presign a GET or PUT of an object
 	//
-	// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+	// A URL of the store that any plain HTTP client can use until expiresAt, without the gateway. It is signed by a store identity of the tenant that can do only that kind of action (GET: read objects; PUT: upload them), so a PUT URL cannot be used to copy or read another object (x-amz-copy-source is refused by the store). method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -871,7 +871,7 @@ type ClientInterface interface {
 
 	// PresignObject Presign a GET or PUT of an object
 	//
-	// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+	// A URL of the store that any plain HTTP client can use until expiresAt, without the gateway. It is signed by a store identity of the tenant that can do only that kind of action (GET: read objects; PUT: upload them), so a PUT URL cannot be used to copy or read another object (x-amz-copy-source is refused by the store). method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -880,7 +880,7 @@ type ClientInterface interface {
 
 	// PresignPostWithBody Presign a browser form upload
 	//
-	// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1.
+	// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1, and max at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default; above it 400 InvalidArgument). Without contentLengthRange the form accepts files up to that limit; the store refuses larger ones. The form is signed by a store identity of the tenant that can only upload.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -889,7 +889,7 @@ type ClientInterface interface {
 
 	// PresignPost Presign a browser form upload
 	//
-	// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1.
+	// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1, and max at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default; above it 400 InvalidArgument). Without contentLengthRange the form accepts files up to that limit; the store refuses larger ones. The form is signed by a store identity of the tenant that can only upload.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1212,7 +1212,7 @@ func (c *Client) PutBucketNotifications(ctx context.Context, bucket string, body
 
 // ListObjects List objects
 //
-// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1.
+// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain a backslash or "." or ".." segments (400 InvalidArgument).
 //
 // Corresponds with GET /api/v1/buckets/{bucket}/objects (the `ListObjects` operationId).
 func (c *Client) ListObjects(ctx context.Context, bucket string, params *ListObjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1299,7 +1299,7 @@ func (c *Client) HeadObject(ctx context.Context, bucket string, name string, par
 
 // PutObjectWithBody Upload an object
 //
-// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata. An object may be at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default); more is 413 EntityTooLarge.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1390,7 +1390,7 @@ func (c *Client) PutBucketPolicy(ctx context.Context, bucket string, body PutBuc
 
 // PresignObjectWithBody Presign a GET or PUT of an object
 //
-// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+// A URL of the store that any plain HTTP client can use until expiresAt, without the gateway. It is signed by a store identity of the tenant that can do only that kind of action (GET: read objects; PUT: upload them), so a PUT URL cannot be used to copy or read another object (x-amz-copy-source is refused by the store). method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1409,7 +1409,7 @@ func (c *Client) PresignObjectWithBody(ctx context.Context, bucket string, conte
 
 // PresignObject Presign a GET or PUT of an object
 //
-// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+// A URL of the store that any plain HTTP client can use until expiresAt, without the gateway. It is signed by a store identity of the tenant that can do only that kind of action (GET: read objects; PUT: upload them), so a PUT URL cannot be used to copy or read another object (x-amz-copy-source is refused by the store). method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1428,7 +1428,7 @@ func (c *Client) PresignObject(ctx context.Context, bucket string, body PresignO
 
 // PresignPostWithBody Presign a browser form upload
 //
-// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1.
+// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1, and max at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default; above it 400 InvalidArgument). Without contentLengthRange the form accepts files up to that limit; the store refuses larger ones. The form is signed by a store identity of the tenant that can only upload.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1447,7 +1447,7 @@ func (c *Client) PresignPostWithBody(ctx context.Context, bucket string, content
 
 // PresignPost Presign a browser form upload
 //
-// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1.
+// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1, and max at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default; above it 400 InvalidArgument). Without contentLengthRange the form accepts files up to that limit; the store refuses larger ones. The form is signed by a store identity of the tenant that can only upload.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3136,7 +3136,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListObjectsWithResponse List objects
 	//
-	// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1.
+	// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain a backslash or "." or ".." segments (400 InvalidArgument).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3181,7 +3181,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutObjectWithBodyWithResponse Upload an object
 	//
-	// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+	// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata. An object may be at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default); more is 413 EntityTooLarge.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3226,7 +3226,7 @@ type ClientWithResponsesInterface interface {
 
 	// PresignObjectWithBodyWithResponse Presign a GET or PUT of an object
 	//
-	// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+	// A URL of the store that any plain HTTP client can use until expiresAt, without the gateway. It is signed by a store identity of the tenant that can do only that kind of action (GET: read objects; PUT: upload them), so a PUT URL cannot be used to copy or read another object (x-amz-copy-source is refused by the store). method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3235,7 +3235,7 @@ type ClientWithResponsesInterface interface {
 
 	// PresignObjectWithResponse Presign a GET or PUT of an object
 	//
-	// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+	// A URL of the store that any plain HTTP client can use until expiresAt, without the gateway. It is signed by a store identity of the tenant that can do only that kind of action (GET: read objects; PUT: upload them), so a PUT URL cannot be used to copy or read another object (x-amz-copy-source is refused by the store). method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3244,7 +3244,7 @@ type ClientWithResponsesInterface interface {
 
 	// PresignPostWithBodyWithResponse Presign a browser form upload
 	//
-	// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1.
+	// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1, and max at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default; above it 400 InvalidArgument). Without contentLengthRange the form accepts files up to that limit; the store refuses larger ones. The form is signed by a store identity of the tenant that can only upload.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3253,7 +3253,7 @@ type ClientWithResponsesInterface interface {
 
 	// PresignPostWithResponse Presign a browser form upload
 	//
-	// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1.
+	// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1, and max at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default; above it 400 InvalidArgument). Without contentLengthRange the form accepts files up to that limit; the store refuses larger ones. The form is signed by a store identity of the tenant that can only upload.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6019,7 +6019,7 @@ func (c *ClientWithResponses) PutBucketNotificationsWithResponse(ctx context.Con
 
 // ListObjectsWithResponse List objects
 //
-// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1.
+// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain a backslash or "." or ".." segments (400 InvalidArgument).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -6094,7 +6094,7 @@ func (c *ClientWithResponses) HeadObjectWithResponse(ctx context.Context, bucket
 
 // PutObjectWithBodyWithResponse Upload an object
 //
-// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+// Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata. An object may be at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default); more is 413 EntityTooLarge.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -6169,7 +6169,7 @@ func (c *ClientWithResponses) PutBucketPolicyWithResponse(ctx context.Context, b
 
 // PresignObjectWithBodyWithResponse Presign a GET or PUT of an object
 //
-// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+// A URL of the store that any plain HTTP client can use until expiresAt, without the gateway. It is signed by a store identity of the tenant that can do only that kind of action (GET: read objects; PUT: upload them), so a PUT URL cannot be used to copy or read another object (x-amz-copy-source is refused by the store). method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -6184,7 +6184,7 @@ func (c *ClientWithResponses) PresignObjectWithBodyWithResponse(ctx context.Cont
 
 // PresignObjectWithResponse Presign a GET or PUT of an object
 //
-// A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+// A URL of the store that any plain HTTP client can use until expiresAt, without the gateway. It is signed by a store identity of the tenant that can do only that kind of action (GET: read objects; PUT: upload them), so a PUT URL cannot be used to copy or read another object (x-amz-copy-source is refused by the store). method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -6199,7 +6199,7 @@ func (c *ClientWithResponses) PresignObjectWithResponse(ctx context.Context, buc
 
 // PresignPostWithBodyWithResponse Presign a browser form upload
 //
-// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1.
+// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1, and max at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default; above it 400 InvalidArgument). Without contentLengthRange the form accepts files up to that limit; the store refuses larger ones. The form is signed by a store identity of the tenant that can only upload.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -6214,7 +6214,7 @@ func (c *ClientWithResponses) PresignPostWithBodyWithResponse(ctx context.Contex
 
 // PresignPostWithResponse Presign a browser form upload
 //
-// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1.
+// A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1, and max at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default; above it 400 InvalidArgument). Without contentLengthRange the form accepts files up to that limit; the store refuses larger ones. The form is signed by a store identity of the tenant that can only upload.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

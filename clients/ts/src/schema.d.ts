@@ -153,7 +153,7 @@ export interface paths {
         };
         /**
          * List objects
-         * @description One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1.
+         * @description One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain a backslash or "." or ".." segments (400 InvalidArgument).
          */
         get: operations["listObjects"];
         put?: never;
@@ -182,7 +182,7 @@ export interface paths {
         get: operations["getObject"];
         /**
          * Upload an object
-         * @description Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata.
+         * @description Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. Content-Type is stored as the object's content type. User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata. An object may be at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default); more is 413 EntityTooLarge.
          */
         put: operations["putObject"];
         post?: never;
@@ -209,12 +209,12 @@ export interface paths {
         };
         /**
          * Get a bucket's anonymous access
-         * @description The canned policy in effect for prefix (empty: the whole bucket) and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy.
+         * @description What anonymous users may do under prefix (empty: the whole bucket), and the bucket's whole stored policy document, with resources naming the bucket as the tenant sees it; document is null when the bucket has no policy. policy is the canned policy (none, readonly, writeonly, readwrite) that says exactly what anonymous users may do there, or custom when none of them does: a document grants more or less (another action, a condition, NotResource, part of the prefix, a listing of its names). It is none only when nothing under the prefix is public.
          */
         get: operations["getBucketPolicy"];
         /**
          * Set a bucket's anonymous access
-         * @description Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; a document that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument. Answers with the policy view of that prefix (of the whole bucket for a document).
+         * @description Either {"prefix","policy"}: sets the canned policy (none, readonly, writeonly, readwrite) of one prefix (default: the whole bucket) and keeps the other prefixes' grants; or {"document":{...}}: stores a full IAM-style bucket policy whose resources name the bucket as the tenant sees it. Exactly one of the two forms, else 400 InvalidArgument; custom cannot be set. A statement that allows anonymous users (Principal "*", {"AWS":"*"} or {"AWS":["*"]}) may only name s3:GetObject, s3:PutObject, s3:DeleteObject, s3:AbortMultipartUpload, s3:ListMultipartUploadParts, s3:ListBucket, s3:ListBucketMultipartUploads and s3:GetBucketLocation; a wildcard action is judged by every action it matches (s3:Get* matches s3:GetBucketPolicy), and NotAction is refused there. A document that breaks this, that is not a JSON object, or that the store rejects, is 400 InvalidPolicyDocument, naming the statement and the action. Answers with the policy view of that prefix (of the whole bucket for a document).
          */
         put: operations["putBucketPolicy"];
         post?: never;
@@ -239,7 +239,7 @@ export interface paths {
         put?: never;
         /**
          * Presign a GET or PUT of an object
-         * @description A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
+         * @description A URL of the store that any plain HTTP client can use until expiresAt, without the gateway. It is signed by a store identity of the tenant that can do only that kind of action (GET: read objects; PUT: upload them), so a PUT URL cannot be used to copy or read another object (x-amz-copy-source is refused by the store). method is GET or PUT (case-insensitive; answered in upper case). expiresIn is in seconds, 1 to 604800 (7 days), default 604800. responseHeaders override the headers of a GET's response and are refused for PUT.
          */
         post: operations["presignObject"];
         delete?: never;
@@ -259,7 +259,7 @@ export interface paths {
         put?: never;
         /**
          * Presign a browser form upload
-         * @description A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1.
+         * @description A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1, and max at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default; above it 400 InvalidArgument). Without contentLengthRange the form accepts files up to that limit; the store refuses larger ones. The form is signed by a store identity of the tenant that can only upload.
          */
         post: operations["presignPost"];
         delete?: never;
@@ -411,10 +411,12 @@ export interface components {
             /** @description Document is the bucket's whole stored policy, null when it has none. */
             document: Record<string, never> | null;
             /**
+             * @description Policy is what anonymous users may do under prefix: a canned policy,
+             *     or custom when the document grants something none of them says.
              * @example readonly
              * @enum {string}
              */
-            policy: "none" | "readonly" | "writeonly" | "readwrite";
+            policy: "none" | "readonly" | "writeonly" | "readwrite" | "custom";
             /** @example public/ */
             prefix: string;
         };
