@@ -81,8 +81,8 @@ func logicalBucket(t *access.Tenant, physical string) (string, bool) {
 }
 
 // ValidateObjectName rejects names S3 (or a file-system backed store) would
-// refuse or misread: empty, over 1024 bytes, invalid UTF-8, NUL, a
-// backslash, "." or ".." path segments, and empty segments other than a
+// refuse or misread: empty, over 1024 bytes, invalid UTF-8, NUL, "." or
+// ".." path segments (a backslash separates segments too), and empty segments other than a
 // trailing "/" (MinIO refuses "a//b" and stores "/a" as "a", so neither
 // would round-trip).
 func ValidateObjectName(name string) error {
@@ -112,15 +112,14 @@ func ValidateObjectName(name string) error {
 }
 
 // pathProblem says why s cannot be (the start of) an object name the store
-// accepts, "" when it can: MinIO refuses a backslash (a separator on some
-// platforms) and any segment that is "." or ".." once trimmed of spaces.
+// accepts, "" when it can: MinIO refuses any segment that is "." or ".."
+// once trimmed of spaces, and splits segments at a backslash as well as at
+// "/" (a\..\b is refused; back\slash is a name like any other).
 func pathProblem(s string) string {
-	if strings.ContainsRune(s, '\\') {
-		return "it must not contain '\\'"
-	}
-	for _, seg := range strings.Split(s, "/") {
+	segs := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '\\' })
+	for _, seg := range segs {
 		if t := strings.TrimSpace(seg); t == "." || t == ".." {
-			return "it must not contain '.' or '..' segments"
+			return "it must not contain '.' or '..' segments (between '/' or '\\')"
 		}
 	}
 	return ""
