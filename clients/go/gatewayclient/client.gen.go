@@ -784,7 +784,7 @@ type ClientInterface interface {
 
 	// ListObjects List objects
 	//
-	// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain "." or ".." segments, between "/" or "\\" (400 InvalidArgument).
+	// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain "." or ".." segments, between slashes or backslashes (400 InvalidArgument).
 	//
 	// Corresponds with GET /api/v1/buckets/{bucket}/objects (the `ListObjects` operationId).
 	ListObjects(ctx context.Context, bucket string, params *ListObjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1212,7 +1212,7 @@ func (c *Client) PutBucketNotifications(ctx context.Context, bucket string, body
 
 // ListObjects List objects
 //
-// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain "." or ".." segments, between "/" or "\\" (400 InvalidArgument).
+// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain "." or ".." segments, between slashes or backslashes (400 InvalidArgument).
 //
 // Corresponds with GET /api/v1/buckets/{bucket}/objects (the `ListObjects` operationId).
 func (c *Client) ListObjects(ctx context.Context, bucket string, params *ListObjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3136,7 +3136,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListObjectsWithResponse List objects
 	//
-	// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain "." or ".." segments, between "/" or "\\" (400 InvalidArgument).
+	// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain "." or ".." segments, between slashes or backslashes (400 InvalidArgument).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6019,7 +6019,7 @@ func (c *ClientWithResponses) PutBucketNotificationsWithResponse(ctx context.Con
 
 // ListObjectsWithResponse List objects
 //
-// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain "." or ".." segments, between "/" or "\\" (400 InvalidArgument).
+// One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain "." or ".." segments, between slashes or backslashes (400 InvalidArgument).
 //
 // Returns a wrapper object for the known response body format(s).
 //
