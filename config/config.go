@@ -46,13 +46,13 @@ type Config struct {
 	// (GATEWAY_BODY_IDLE_TIMEOUT).
 	BodyIdleTimeout     time.Duration
 	MetricsTenantLabels bool // GATEWAY_METRICS_TENANT_LABELS
+	// MaxUploadSize is the largest object an upload may store, in bytes
+	// (GATEWAY_MAX_UPLOAD_SIZE).
+	MaxUploadSize int64
 	// MultipartTTL is how old an incomplete upload may get before it is
 	// aborted (GATEWAY_MULTIPART_TTL).
 	MultipartTTL time.Duration
-	// MaxMultipartSize caps a completed resumable upload, in bytes; 0: S3's
-	// limit (GATEWAY_MAX_MULTIPART_SIZE_MIB).
-	MaxMultipartSize int64
-	Events           Events
+	Events       Events
 }
 
 // Events configures the event engine and the store's targets that feed it.
@@ -161,7 +161,6 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		BodyIdleTimeout:     duration("GATEWAY_BODY_IDLE_TIMEOUT"),
 		MetricsTenantLabels: boolean("GATEWAY_METRICS_TENANT_LABELS"),
 		MultipartTTL:        duration("GATEWAY_MULTIPART_TTL"),
-		MaxMultipartSize:    int64(nonNegativeInt("GATEWAY_MAX_MULTIPART_SIZE_MIB")) << 20,
 		Events: Events{
 			DataDir:   get("GATEWAY_DATA_DIR"),
 			NATSURL:   get("GATEWAY_NATS_URL"),
@@ -177,6 +176,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		if parts := strings.Split(get(name), ":"); len(parts) != 6 || parts[0] != "arn" || parts[4] == "" {
 			bad(name, "%q must have the form arn:minio:sqs:region:ID:nats", get(name))
 		}
+	}
+	if n, err := ParseSize(get("GATEWAY_MAX_UPLOAD_SIZE")); err != nil || n > MaxUploadSizeLimit {
+		bad("GATEWAY_MAX_UPLOAD_SIZE", "%q must be a positive size of at most 5TiB, such as 5GiB", get("GATEWAY_MAX_UPLOAD_SIZE"))
+	} else {
+		cfg.MaxUploadSize = n
 	}
 	endpoint := get("GATEWAY_S3_ENDPOINT")
 	cfg.S3Endpoint = parseURL("GATEWAY_S3_ENDPOINT", endpoint)

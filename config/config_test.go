@@ -77,7 +77,6 @@ var everyVariable = map[string]string{
 	"GATEWAY_BODY_IDLE_TIMEOUT":      "2m",
 	"GATEWAY_METRICS_TENANT_LABELS":  "true",
 	"GATEWAY_MULTIPART_TTL":          "2h",
-	"GATEWAY_MAX_MULTIPART_SIZE_MIB": "100",
 	"GATEWAY_DATA_DIR":               "/var/lib/gateway",
 	"GATEWAY_NATS_URL":               "nats://nats-1:4222,nats://nats-2:4222",
 	"GATEWAY_NATS_LISTEN":            "0.0.0.0:4222",
@@ -86,6 +85,7 @@ var everyVariable = map[string]string{
 	"GATEWAY_STORE_EVENTS_ARN":       "arn:minio:sqs::EVENTS:nats",
 	"GATEWAY_STORE_EVENTS_FAST_ARN":  "arn:minio:sqs::EVENTSFAST:nats",
 	"GATEWAY_EVENTS_RETENTION":       "1h",
+	"GATEWAY_MAX_UPLOAD_SIZE":        "2GiB",
 }
 
 func TestEveryVariableParsed(t *testing.T) {
@@ -110,6 +110,7 @@ func TestEveryVariableParsed(t *testing.T) {
 		{"BackendTimeout", cfg.BackendTimeout, 5 * time.Second},
 		{"ShutdownGrace", cfg.ShutdownGrace, time.Minute},
 		{"BackendCooldown", cfg.BackendCooldown, 2 * time.Second},
+		{"MaxUploadSize", cfg.MaxUploadSize, int64(2 << 30)},
 		{"RateLimit", cfg.RateLimit, 12.5},
 		{"RateBurst", cfg.RateBurst, 20},
 		{"MaxUploads", cfg.MaxUploads, 0},

@@ -29,13 +29,13 @@ const (
 	DefaultBodyIdleTimeout     = 30 * time.Second
 	DefaultMetricsTenantLabels = false
 	DefaultMultipartTTL        = 24 * time.Hour
-	DefaultMaxMultipartSizeMiB = 0 // S3's 5 TiB
 	DefaultDataDir             = ".data"
 	DefaultNATSListen          = "127.0.0.1:4222"
 	DefaultNATSSubject         = "gateway.events"
 	DefaultStoreEventsARN      = "arn:minio:sqs::GATEWAY:nats"
 	DefaultStoreEventsFastARN  = "arn:minio:sqs::GATEWAYFAST:nats"
 	DefaultEventsRetention     = 24 * time.Hour
+	DefaultMaxUploadSize       = "5TiB" // S3's largest object
 )
 
 // Limits of the HTTP servers that are not variables. There is deliberately
@@ -78,6 +78,7 @@ func Vars() []Var {
 		{"GATEWAY_BACKEND_COOLDOWN", dur(DefaultBackendCooldown), "once the store left 3 requests in a row unanswered, how long calls fail at once (`503 BackendUnavailable`) before one is tried again; any answer (or a `/readyz` that gets one) lets traffic through again"},
 		{"GATEWAY_RATE_LIMIT", itoa(DefaultRateLimit), "requests per second per tenant (token bucket; fractions allowed; `0`: no limit); over it `429 SlowDown` with `Retry-After`"},
 		{"GATEWAY_RATE_BURST", itoa(DefaultRateBurst), "requests a tenant may make at once above its rate"},
+		{"GATEWAY_MAX_UPLOAD_SIZE", DefaultMaxUploadSize, "largest object an upload may store: a PUT over it, and a resumable upload completed through the gateway over it, are `413 EntityTooLarge` (the resumable one is aborted); a presigned form without `contentLengthRange` is limited to it by the store. Bytes, or a number with `KiB`, `MiB`, `GiB` or `TiB`; at most `5TiB`"},
 		{"GATEWAY_MAX_UPLOADS_PER_TENANT", itoa(DefaultMaxUploadsPerTenant), "uploads (PUT, form POST) a tenant may have in progress (`0`: no limit); one more is `429 SlowDown` with `Retry-After`"},
 		{"GATEWAY_ZERO_COPY_READS", strconv.FormatBool(DefaultZeroCopyReads), "object GETs and HEADs on the gateway's own lean HTTP/1.1 exchange with the store, downloads spliced from the store's socket to the client's (see [Performance](#performance)); `false` sends them through minio-go's standard transport like every other call. Only for `http://` stores reached without a proxy; others always use the standard transport"},
 		{"GATEWAY_MAX_STREAMS_PER_TENANT", itoa(DefaultMaxStreams), "event streams a tenant may have open (`0`: no limit); one more is `429 SlowDown` with `Retry-After`"},
@@ -86,7 +87,6 @@ func Vars() []Var {
 		{"GATEWAY_READY_TIMEOUT", dur(DefaultReadyTimeout), "how long `GET /readyz` waits for the store to answer before it reports not ready"},
 		{"GATEWAY_EVENT_HEARTBEAT", dur(DefaultEventHeartbeat), "how often an idle event stream gets a comment line, so that proxies keep it open"},
 		{"GATEWAY_MULTIPART_TTL", dur(DefaultMultipartTTL), "incomplete multipart uploads in the tenants' buckets started longer ago than this are aborted by the gateway's sweep (every quarter of it, at most hourly), their parts freed"},
-		{"GATEWAY_MAX_MULTIPART_SIZE_MIB", itoa(DefaultMaxMultipartSizeMiB), "most MiB a resumable upload completed through `POST …/multipart/{uploadId}/complete` may hold (`0`: S3's 5 TiB); over it `413 EntityTooLarge` and the upload is aborted"},
 		{"GATEWAY_PPROF_ADDR", "", "address of Go's profiling endpoints (`/debug/pprof/`), on a listener of their own; off when unset. Use a loopback or otherwise private address: profiles reveal the process's internals and cost CPU"},
 		{"GATEWAY_DATA_DIR", DefaultDataDir, "where the embedded event engine (NATS with JetStream) keeps its data"},
 		{"GATEWAY_NATS_URL", "", "an external NATS (JetStream) server or cluster for events (comma-separated URLs, credentials in the URL); unset: the embedded one. Gateway replicas share it"},

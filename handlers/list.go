@@ -14,7 +14,7 @@ const maxListLimit = 1000
 // listObjects godoc
 //
 //	@Summary		List objects
-//	@Description	One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1.
+//	@Description	One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain "." or ".." segments, between slashes or backslashes (400 InvalidArgument).
 //	@ID				listObjects
 //	@Tags			objects
 //	@Produce		json

@@ -13,7 +13,7 @@ import (
 // putObject godoc
 //
 //	@Summary		Upload an object
-//	@Description	Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as */* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved.
+//	@Description	Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as */* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved. An object may be at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default); more is 413 EntityTooLarge.
 //	@Description
 //	@Description	Conditional writes: If-Match with one ETag stores only if the object is that version (with *: only if it exists), If-None-Match: * only if no object has the name; otherwise 412 PreconditionFailed and nothing is written. The store checks them when it commits, so of two writers that read the same ETag and both PUT with If-Match, exactly one succeeds.
 //	@Description

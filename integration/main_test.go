@@ -36,10 +36,12 @@ tenants:
     s3: {accessKey: alpha-svc, secretKey: alpha-secret-value}
     scopedKeys:
       - {id: share-reader, key: "` + alphaShareKey + `", scopes: [objects:read, objects:list], prefix: share/, expires: ` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `}
+    notificationTargets: ["` + webhookARN + `"]
   - id: beta
     bucketPrefix: beta-
     apiKeys: ["` + betaKey + `"]
     s3: {accessKey: beta-svc, secretKey: beta-secret-value}
+    notificationTargets: ["` + betaWebhookARN + `"]
 `
 }
 
@@ -49,10 +51,11 @@ const (
 	alphaHashedKey = "alpha-hashed-key" // configured only as its sha256
 	// alphaShareKey is a scoped key of alpha: read and list under share/,
 	// expiring an hour after the suite starts.
-	alphaShareKey = "alpha-share-key-0123456789abcdefghij"
-	betaKey       = "beta-key-0123456789abcdefghijklmno"
-	webhookARN    = "arn:minio:sqs::PRIMARY:webhook"
-	testPartSize  = 5 << 20 // S3's smallest part: multipart paths run with small objects
+	alphaShareKey  = "alpha-share-key-0123456789abcdefghij"
+	betaKey        = "beta-key-0123456789abcdefghijklmno"
+	webhookARN     = "arn:minio:sqs::PRIMARY:webhook" // alpha's notification target
+	betaWebhookARN = "arn:minio:sqs::BETA:webhook"    // beta's
+	testPartSize   = 5 << 20                          // S3's smallest part: multipart paths run with small objects
 )
 
 // env is what TestMain set up.
@@ -99,6 +102,8 @@ func runSuite(m *testing.M) int {
 		Env: map[string]string{
 			"MINIO_NOTIFY_WEBHOOK_ENABLE_PRIMARY":   "on",
 			"MINIO_NOTIFY_WEBHOOK_ENDPOINT_PRIMARY": hooks.URL,
+			"MINIO_NOTIFY_WEBHOOK_ENABLE_BETA":      "on",
+			"MINIO_NOTIFY_WEBHOOK_ENDPOINT_BETA":    hooks.URL,
 			"MINIO_API_CORS_ALLOW_ORIGIN":           "http://app.example," + pages.URL,
 		},
 		NATS:           natsAddr,

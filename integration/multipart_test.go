@@ -314,9 +314,6 @@ func TestMultipart_partURLAbuse(t *testing.T) {
 // refuses x-amz-copy-source on it, because presigned uploads are signed
 // with a store identity that may write but not read.
 func TestMultipart_partURLNoCopy(t *testing.T) {
-	if !uploadsSignedWithUploadIdentity {
-		t.Skip("presigned uploads are still signed with the tenant's full store identity, which may read the copy source")
-	}
 	c := as(t, alphaKey)
 	bucket := c.newBucket()
 	c.put(bucket, "secret.txt", bytes.Repeat([]byte("s"), 6<<20), nil)
@@ -394,11 +391,6 @@ func TestMultipart_presignedSteps(t *testing.T) {
 	send(presign(map[string]any{"method": "DELETE", "uploadId": second}), nil)
 	c.wantError(http.MethodGet, multipartPath(bucket, second)+"?name="+url.QueryEscape(name), nil, http.StatusNotFound, "NoSuchUpload")
 }
-
-// uploadsSignedWithUploadIdentity: presigned uploads are signed with the
-// restricted "upload" store identity (PutObject, AbortMultipartUpload,
-// ListMultipartUploadParts). Set it to true when that identity is in.
-const uploadsSignedWithUploadIdentity = false
 
 type presignAnswer struct {
 	URL       string            `json:"url"`

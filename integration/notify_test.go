@@ -116,3 +116,32 @@ func TestNotificationsKeepGatewayTarget(t *testing.T) {
 func queues(entries ...notificationTarget) notificationConfig {
 	return notificationConfig{QueueConfigurations: entries, TopicConfigurations: []notificationTarget{}, CloudFunctionConfigurations: []notificationTarget{}}
 }
+
+// A tenant may name only its own notification targets. Another tenant's
+// target, which the store has, and a target the store does not have get
+// the same answer, so a tenant learns nothing about the store's targets.
+func TestNotificationTargetsPerTenant(t *testing.T) {
+	c := as(t, alphaKey)
+	bucket := c.newBucket()
+	path := "/api/v1/buckets/" + bucket + "/notifications"
+	config := func(arn string) notificationConfig {
+		return notificationConfig{
+			QueueConfigurations: []notificationTarget{{ID: "t", ARN: arn, Events: []string{"s3:ObjectCreated:*"}}},
+			TopicConfigurations: []notificationTarget{}, CloudFunctionConfigurations: []notificationTarget{},
+		}
+	}
+	others := c.wantError(http.MethodPut, path, config(betaWebhookARN), http.StatusBadRequest, "InvalidArgument")
+	unknown := c.wantError(http.MethodPut, path, config("arn:minio:sqs::NOPE:webhook"), http.StatusBadRequest, "InvalidArgument")
+	if others.Error.Message != unknown.Error.Message {
+		t.Fatalf("another tenant's target: %q; an unknown one: %q", others.Error.Message, unknown.Error.Message)
+	}
+	var cfg notificationConfig
+	c.call(http.MethodGet, path, nil, http.StatusOK, &cfg)
+	if len(cfg.QueueConfigurations) != 0 {
+		t.Fatalf("a refused configuration was stored: %+v", cfg)
+	}
+	c.call(http.MethodPut, path, config(webhookARN), http.StatusOK, &cfg)
+	if len(cfg.QueueConfigurations) != 1 || cfg.QueueConfigurations[0].ARN != webhookARN {
+		t.Fatalf("own target: %+v", cfg)
+	}
+}

@@ -193,7 +193,8 @@ var securityRoutes = []securityRow{
 	}},
 	{method: "PUT", route: "/api/v1/buckets/:bucket/notifications", attempts: func(tg target) []request {
 		return []request{jsonRequest("PUT", bucketPath(tg, "/notifications"), map[string]any{
-			"queueConfigurations": []map[string]any{{"arn": webhookARN, "events": []string{"s3:ObjectAccessed:*"}}},
+			// beta's own target: one it may use, on a bucket it may not.
+			"queueConfigurations": []map[string]any{{"arn": betaWebhookARN, "events": []string{"s3:ObjectAccessed:*"}}},
 		})}
 	}},
 	{method: "DELETE", route: "/api/v1/buckets/:bucket/notifications", attempts: func(tg target) []request {

@@ -101,7 +101,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	gateway := service.New(store,
-		service.WithPartSize(opts.Config.PartSize), service.WithMaxUploadSize(opts.Config.MaxMultipartSize),
+		service.WithPartSize(opts.Config.PartSize), service.WithMaxUploadSize(opts.Config.MaxUploadSize),
 		service.WithEvents(engine, eventTargets(opts.Config.Events)))
 	svc := service.Authorize(gateway)
 	shutdown, endStreams := context.WithCancel(context.Background())

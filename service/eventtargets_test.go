@@ -66,7 +66,7 @@ func (noLog) Ready(context.Context) error { return nil }
 const (
 	testARN  = "arn:minio:sqs::GATEWAY:nats"
 	testFast = "arn:minio:sqs::GATEWAYFAST:nats"
-	hookARN  = "arn:minio:sqs::PRIMARY:webhook"
+	hookARN  = fakeTenantARN // a target the tenant may use
 )
 
 func notifyEnv(t *testing.T, known ...string) (*Gateway, *notifyStore, context.Context) {

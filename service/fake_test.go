@@ -19,13 +19,14 @@ import (
 // (policies, multipart, isolation, faults) is tested against MinIO in
 // package miniostore.
 type fakeStore struct {
-	mu      sync.Mutex
-	calls   []string                       // every store call, by method name
-	buckets map[string]map[string]struct{} // physical bucket -> object names
-	batches [][]string                     // RemoveObjects batches
-	failed  map[string]bool                // names RemoveObjects fails to remove
-	listErr error                          // ListBuckets fails with it
-	parts   map[string][]UploadPart        // upload id -> the parts the store holds
+	mu       sync.Mutex
+	calls    []string                       // every store call, by method name
+	buckets  map[string]map[string]struct{} // physical bucket -> object names
+	batches  [][]string                     // RemoveObjects batches
+	failed   map[string]bool                // names RemoveObjects fails to remove
+	listErr  error                          // ListBuckets fails with it
+	parts    map[string][]UploadPart        // upload id -> the parts the store holds
+	lastPost PostPolicy                     // what PresignPost was last asked to sign
 }
 
 func newFakeStore(buckets ...string) *fakeStore {
@@ -38,7 +39,10 @@ func newFakeStore(buckets ...string) *fakeStore {
 
 // fakeTenant is the tenant of the fake tests: its buckets have the prefix
 // "ta-".
-var fakeTenant = &access.Tenant{ID: "ta", BucketPrefix: "ta-"}
+var fakeTenant = &access.Tenant{ID: "ta", BucketPrefix: "ta-", NotificationTargets: []string{fakeTenantARN}}
+
+// fakeTenantARN is the one notification target fakeTenant may use.
+const fakeTenantARN = "arn:minio:sqs::TA:webhook"
 
 // fakeEnv is the service over a fake store, and a context of fakeTenant.
 func fakeEnv(t *testing.T, buckets ...string) (*Gateway, *fakeStore, context.Context) {
@@ -249,8 +253,11 @@ func (f *fakeStore) PresignPut(context.Context, string, string, time.Duration) (
 	return &url.URL{}, nil
 }
 
-func (f *fakeStore) PresignPost(context.Context, PostPolicy) (*url.URL, map[string]string, error) {
+func (f *fakeStore) PresignPost(_ context.Context, p PostPolicy) (*url.URL, map[string]string, error) {
 	f.record("PresignPost")
+	f.mu.Lock()
+	f.lastPost = p
+	f.mu.Unlock()
 	return &url.URL{}, map[string]string{}, nil
 }
 

@@ -105,5 +105,8 @@ func validListKey(what, s string) error {
 	case !utf8.ValidString(s) || strings.ContainsRune(s, 0):
 		return errs.New(errs.InvalidArgument, "%s must be valid UTF-8 without NUL", what)
 	}
+	if why := pathProblem(s); why != "" {
+		return errs.New(errs.InvalidArgument, "%s is invalid: %s", what, why)
+	}
 	return nil
 }

@@ -81,9 +81,10 @@ func logicalBucket(t *access.Tenant, physical string) (string, bool) {
 }
 
 // ValidateObjectName rejects names S3 (or a file-system backed store) would
-// refuse or misread: empty, over 1024 bytes, invalid UTF-8, NUL, "." or ".."
-// path segments, and empty segments other than a trailing "/" (MinIO
-// refuses "a//b" and stores "/a" as "a", so neither would round-trip).
+// refuse or misread: empty, over 1024 bytes, invalid UTF-8, NUL, "." or
+// ".." path segments (a backslash separates segments too), and empty segments other than a
+// trailing "/" (MinIO refuses "a//b" and stores "/a" as "a", so neither
+// would round-trip).
 func ValidateObjectName(name string) error {
 	invalid := func(why string) error {
 		return errs.New(errs.InvalidObjectName, "object name is invalid: %s", why)
@@ -98,16 +99,30 @@ func ValidateObjectName(name string) error {
 	case strings.ContainsRune(name, 0):
 		return invalid("it must not contain NUL")
 	}
+	if why := pathProblem(name); why != "" {
+		return invalid(why)
+	}
 	segs := strings.Split(name, "/")
 	for i, seg := range segs {
-		switch {
-		case seg == "." || seg == "..":
-			return invalid("it must not contain '.' or '..' segments")
-		case seg == "" && i < len(segs)-1:
+		if seg == "" && i < len(segs)-1 {
 			return invalid("it must not begin with '/' or contain '//'")
 		}
 	}
 	return nil
+}
+
+// pathProblem says why s cannot be (the start of) an object name the store
+// accepts, "" when it can: MinIO refuses any segment that is "." or ".."
+// once trimmed of spaces, and splits segments at a backslash as well as at
+// "/" (a\..\b is refused; back\slash is a name like any other).
+func pathProblem(s string) string {
+	segs := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '\\' })
+	for _, seg := range segs {
+		if t := strings.TrimSpace(seg); t == "." || t == ".." {
+			return "it must not contain '.' or '..' segments (between '/' or '\\')"
+		}
+	}
+	return ""
 }
 
 func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }

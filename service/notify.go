@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"s3gateway/access"
 	"s3gateway/errs"
 )
 
@@ -71,8 +72,17 @@ func (g *Gateway) GetBucketNotification(ctx context.Context, bucket string) (Not
 // SetBucketNotification implements Notifications. It replaces the tenant's
 // entries, keeps the gateway's, and returns the tenant's view as the store
 // then reports it.
+//
+// Every target must be one of the tenant's NotificationTargets, checked
+// before anything reaches the store: a target the store has but another
+// tenant owns, and one the store does not have, get the same answer, so a
+// tenant learns nothing about the store's targets.
 func (g *Gateway) SetBucketNotification(ctx context.Context, bucket string, cfg NotificationConfig) (NotificationConfig, error) {
-	c, physical, err := g.bucketTarget(ctx, bucket)
+	t, c, err := g.tenantFor(ctx)
+	if err != nil {
+		return NotificationConfig{}, err
+	}
+	physical, err := physicalBucket(t, bucket)
 	if err != nil {
 		return NotificationConfig{}, err
 	}
@@ -80,6 +90,9 @@ func (g *Gateway) SetBucketNotification(ctx context.Context, bucket string, cfg 
 		return NotificationConfig{}, err
 	}
 	if err := g.refuseGatewayTargets(cfg); err != nil {
+		return NotificationConfig{}, err
+	}
+	if err := checkAllowedTargets(t, cfg); err != nil {
 		return NotificationConfig{}, err
 	}
 	err = g.withNotificationLock(ctx, physical, func() error {
@@ -139,20 +152,41 @@ func (g *Gateway) refuseGatewayTargets(cfg NotificationConfig) error {
 	return nil
 }
 
+// checkAllowedTargets refuses any target arn the tenant may not use. The
+// message names the entry, not the arn, and is the same for every arn.
+func checkAllowedTargets(t *access.Tenant, cfg NotificationConfig) error {
+	for _, list := range notificationLists(cfg) {
+		for i, target := range list.targets {
+			if !t.AllowsTarget(target.ARN) {
+				return errs.New(errs.InvalidArgument,
+					"%s[%d]: arn is not a notification target this tenant may use", list.name, i)
+			}
+		}
+	}
+	return nil
+}
+
+// namedTargets is one list of a configuration, with its field name.
+type namedTargets struct {
+	name    string
+	targets []NotificationTarget
+}
+
+func notificationLists(cfg NotificationConfig) []namedTargets {
+	return []namedTargets{
+		{"queueConfigurations", cfg.Queues},
+		{"topicConfigurations", cfg.Topics},
+		{"cloudFunctionConfigurations", cfg.CloudFunctions},
+	}
+}
+
 // validateNotification checks a configuration. The store checks what only
 // it knows: whether each ARN is a target it has, and whether rules overlap.
 func validateNotification(cfg NotificationConfig) error {
 	if len(cfg.Queues)+len(cfg.Topics)+len(cfg.CloudFunctions) == 0 {
 		return errs.New(errs.InvalidArgument, "the notification configuration must have at least one entry; to remove all, delete the configuration")
 	}
-	for _, list := range []struct {
-		name    string
-		targets []NotificationTarget
-	}{
-		{"queueConfigurations", cfg.Queues},
-		{"topicConfigurations", cfg.Topics},
-		{"cloudFunctionConfigurations", cfg.CloudFunctions},
-	} {
+	for _, list := range notificationLists(cfg) {
 		for i, t := range list.targets {
 			if err := validateTarget(fmt.Sprintf("%s[%d]", list.name, i), t); err != nil {
 				return err

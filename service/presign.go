@@ -92,6 +92,12 @@ func (g *Gateway) PresignPost(ctx context.Context, req PostPolicyRequest) (Presi
 		return PresignedPost{}, errs.New(errs.InvalidArgument, "contentLengthRange needs a max greater than 0")
 	case req.MinSize > req.MaxSize:
 		return PresignedPost{}, errs.New(errs.InvalidArgument, "contentLengthRange min must not be greater than max")
+	case req.MaxSize > g.maxUploadSize:
+		return PresignedPost{}, errs.New(errs.InvalidArgument, "contentLengthRange max must be at most %d (%s)", g.maxUploadSize, sizeText(g.maxUploadSize))
+	case req.MaxSize == 0:
+		// Without a range the form would take any size: the store holds
+		// it to the gateway's own upload limit.
+		req.MaxSize = g.maxUploadSize
 	}
 	if err := checkPresignHeader("contentType", req.ContentType); err != nil {
 		return PresignedPost{}, err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -30,11 +31,16 @@ func (g *Gateway) PutObject(ctx context.Context, bucket, name string, body io.Re
 	switch {
 	case opts.Size < -1:
 		return UploadResult{}, errs.New(errs.InvalidArgument, "size %d is invalid", opts.Size)
-	case opts.Size > MaxObjectSize:
-		return UploadResult{}, errs.New(errs.EntityTooLarge, "an object can be at most %s", MaxObjectSizeText)
+	case opts.Size > g.maxUploadSize:
+		return UploadResult{}, g.tooLarge()
 	}
 	if body == nil {
 		body = http.NoBody
+	}
+	if opts.Size < 0 && g.maxUploadSize < MaxObjectSize {
+		// A body of unknown size is cut one byte past the limit; the store
+		// adapter reports that as EntityTooLarge and stores nothing.
+		body = http.MaxBytesReader(nil, io.NopCloser(body), g.maxUploadSize)
 	}
 	opts.ContentType = storedContentType(opts.ContentType)
 	if err := validateMetadata(opts.Metadata); err != nil {
@@ -88,6 +94,24 @@ func checkDigests(opts PutOptions) error {
 // DigestMetadataKey is the user metadata key under which the store keeps
 // an object's SHA-256 (ObjectInfo.SHA256); clients cannot set it.
 const DigestMetadataKey = "Gateway-Sha256"
+
+// tooLarge is the error of an upload over the gateway's limit.
+func (g *Gateway) tooLarge() error {
+	return errs.New(errs.EntityTooLarge, "an object can be at most %s", sizeText(g.maxUploadSize))
+}
+
+// sizeText writes n bytes in the largest binary unit that divides it.
+func sizeText(n int64) string {
+	for _, u := range []struct {
+		name  string
+		shift uint
+	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return strconv.FormatInt(n>>u.shift, 10) + " " + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
 
 // validateMetadata checks user metadata: each key a non-empty HTTP token,
 // once (keys are compared as header names), each value fit for a header.

@@ -112,7 +112,9 @@ type Presigner interface {
 type Gateway struct {
 	store Store
 	// partSize is the part size suggested to resumable uploads;
-	// maxUploadSize the most a completed resumable upload may hold.
+	// maxUploadSize the largest object an upload may store (a PUT, a
+	// presigned form without contentLengthRange, a completed resumable
+	// upload).
 	partSize      int64
 	maxUploadSize int64
 	// policyLocks serializes the policy writes of each physical bucket
@@ -141,8 +143,9 @@ func WithPartSize(n int64) Option {
 	return func(g *Gateway) { g.partSize = min(max(n, MinPartSize), MaxPartSize) }
 }
 
-// WithMaxUploadSize sets the most a resumable upload completed through the
-// gateway may hold (at most MaxObjectSize; 0 or less: MaxObjectSize).
+// WithMaxUploadSize sets the largest object an upload may store: a PUT, a
+// presigned form without contentLengthRange and a completed resumable
+// upload (at most MaxObjectSize; 0 or less: MaxObjectSize).
 func WithMaxUploadSize(n int64) Option {
 	return func(g *Gateway) {
 		if n <= 0 || n > MaxObjectSize {

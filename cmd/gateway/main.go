@@ -2,7 +2,7 @@
 // S3-compatible store.
 //
 //	gateway                      serve (configuration from GATEWAY_* variables)
-//	gateway tenants provision    create or update every tenant's store user and policy
+//	gateway tenants provision    create or update every tenant's store user, policy and signing identities
 //	gateway tenants hash-key K   print the sha256: form of API key K for the tenants file
 //	gateway healthcheck URL [WAIT]  exit 0 once URL answers 2xx (container health checks, scripts)
 package main
@@ -36,7 +36,7 @@ func main() {
 
 const usage = `usage:
   gateway                      serve the API (configured by GATEWAY_* variables)
-  gateway tenants provision    create or update each tenant's store user and policy
+  gateway tenants provision    create or update each tenant's store user, policy and signing identities
                                (needs GATEWAY_ADMIN_ACCESS_KEY and GATEWAY_ADMIN_SECRET_KEY)
   gateway tenants hash-key KEY print the sha256: form of an API key for the tenants file
   gateway healthcheck URL [WAIT]

@@ -15,7 +15,8 @@ import (
 
 // provisionTenants creates or updates, for every tenant of the tenants file,
 // a store user with the tenant's credentials and a policy limited to its
-// bucket prefix. The admin key is read here only; the serving gateway never
+// bucket prefix, and the user's two signing identities (upload-only and
+// read-only service accounts that sign presigned URLs and forms). The admin key is read here only; the serving gateway never
 // has it.
 func provisionTenants(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := config.FromEnv(getenv)
@@ -40,7 +41,10 @@ func provisionTenants(ctx context.Context, getenv func(string) string, stdout io
 		if err := provision.Tenant(ctx, admin, t); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "tenant %s: user %s, policy %s (buckets %s*)\n", t.ID, t.AccessKey, provision.PolicyName(t.ID), t.BucketPrefix)
+		upload, _ := t.SigningCredentials(access.SignUploads)
+		read, _ := t.SigningCredentials(access.SignReads)
+		fmt.Fprintf(stdout, "tenant %s: user %s, policy %s (buckets %s*), signing identities %s (upload), %s (read)\n",
+			t.ID, t.AccessKey, provision.PolicyName(t.ID), t.BucketPrefix, upload, read)
 	}
 	return checkEventTargets(ctx, admin, cfg.Events, stdout)
 }

@@ -103,8 +103,9 @@ var errNotStringList = errors.New("must be a string or a list of strings")
 
 // Parse decodes a document a client wrote and checks it has a policy's
 // shape: only the elements of the policy language, spelled exactly, at
-// least one statement, every statement complete, and no Allow for anonymous
-// users of anything but AnonymousActions. Its errors are
+// least one statement, every statement complete, no NotAction (which the
+// store cannot keep), and no Allow for anonymous users of anything but
+// AnonymousActions. Its errors are
 // InvalidPolicyDocument errors that name the problem.
 func Parse(data []byte) (*Document, error) {
 	if err := checkKeys(data); err != nil {
@@ -122,6 +123,11 @@ func Parse(data []byte) (*Document, error) {
 		err := s.check()
 		if err == nil {
 			err = s.checkAnonymous()
+		}
+		if err == nil && len(s.NotAction) > 0 {
+			// MinIO parses a NotAction statement but fails to store it
+			// (an internal error), whatever its principal.
+			err = errors.New("NotAction is not supported by the object store; name the actions in Action")
 		}
 		if err != nil {
 			return nil, errs.New(errs.InvalidPolicyDocument, "statement %d of the policy document is invalid: %s", i+1, err)

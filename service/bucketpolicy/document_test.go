@@ -35,7 +35,7 @@ func TestParse_accepts(t *testing.T) {
 					t.Errorf("statement %+v", s)
 				}
 			}},
-		{name: "Not elements", doc: `{"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "NotAction": "s3:GetObject", "NotResource": "arn:aws:s3:::b/keep/*"}]}`, statements: 1},
+		{name: "Not elements", doc: `{"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::b/keep/*"}]}`, statements: 1},
 		{name: "empty condition dropped", doc: `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {}}]}`, statements: 1,
 			check: func(t *testing.T, doc *Document) {
 				if doc.Statement[0].Condition != nil {
@@ -89,6 +89,7 @@ func TestParse_refuses(t *testing.T) {
 		{"principal a number", `{"Statement": [{"Effect": "Allow", "Principal": 5, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}`, `a principal must be "*" or an object`},
 		{"no action", `{"Statement": [{"Effect": "Allow", "Principal": "*", "Resource": "arn:aws:s3:::b/*"}]}`, "an Action is required"},
 		{"Action and NotAction", `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "NotAction": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}]}`, "Action and NotAction exclude each other"},
+		{"NotAction for a named principal", `{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "NotAction": "s3:DeleteObject", "Resource": "arn:aws:s3:::b/*"}]}`, "NotAction is not supported"},
 		{"no resource", `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]}`, "a Resource is required"},
 		{"Resource and NotResource", `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "NotResource": "arn:aws:s3:::b/x"}]}`, "Resource and NotResource exclude each other"},
 		{"second statement counted", `{"Statement": [` + stmt("arn:aws:s3:::b/*") + `, {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]}`, "statement 2 of the policy document is invalid"},

@@ -24,7 +24,10 @@ const failFastAfter = 3
 // error included) closes the circuit again, as does a readiness probe,
 // which always goes through.
 //
-// There is one circuit per Store, since all tenants share the one store.
+// There is one circuit per tenant: a tenant whose requests go unanswered
+// (its buckets slow, its requests stalled) fails fast alone, and costs the
+// other tenants nothing. A store that is down opens every tenant's circuit
+// as each tenant's requests find it so.
 type circuit struct {
 	threshold int
 	cooldown  time.Duration
@@ -121,6 +124,9 @@ type storeTransport struct {
 	stream  http.RoundTripper // nil: object reads use base too
 	circuit *circuit
 	onError func(errs.Code) // never nil
+	// onProbeAnswer, when not nil, is called when a readiness probe gets
+	// an answer.
+	onProbeAnswer func()
 }
 
 func (t storeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -145,6 +151,9 @@ func (t storeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.onError(errs.CodeOf(unreachable(err)))
 	default:
 		t.circuit.answered()
+		if t.onProbeAnswer != nil && hasMark(ctx, markProbe) {
+			t.onProbeAnswer()
+		}
 		if resp.StatusCode >= http.StatusInternalServerError {
 			// Only the status is known here: its code is the one translate
 			// gives a store error with this status and no S3 code.

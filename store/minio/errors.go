@@ -74,7 +74,7 @@ func fromStoreCode(err error, resp minio.ErrorResponse, bucket, what string) err
 		return errs.Wrap(err, errs.InvalidArgument, "the upload of %s was incomplete or corrupt", what)
 	case "InvalidBucketName":
 		return errs.Wrap(err, errs.InvalidBucketName, "bucket name %q is invalid", bucket)
-	case "XMinioInvalidObjectName", "KeyTooLongError", "InvalidObjectName":
+	case "XMinioInvalidObjectName", "XMinioInvalidResourceName", "KeyTooLongError", "InvalidObjectName":
 		return errs.Wrap(err, errs.InvalidObjectName, "object name is invalid")
 	case "MetadataTooLarge":
 		return errs.Wrap(err, errs.InvalidArgument, "the metadata of %s is too large", what)
@@ -100,6 +100,14 @@ func fromStoreCode(err error, resp minio.ErrorResponse, bucket, what string) err
 		return errs.Wrap(err, errs.BackendUnavailable, "the object store is unavailable")
 	case resp.StatusCode == http.StatusGatewayTimeout:
 		return errs.Wrap(err, errs.BackendTimeout, "the object store did not answer in time")
+	case resp.StatusCode == http.StatusForbidden:
+		return errs.Wrap(err, errs.AccessDenied, "access to %s is denied", what)
+	case resp.StatusCode == http.StatusPreconditionFailed:
+		return errs.Wrap(err, errs.PreconditionFailed, "a precondition on %s does not hold", what)
+	case resp.StatusCode >= 400 && resp.StatusCode < 500:
+		// The store found fault with the request and said nothing more
+		// specific: it is the client's to fix, never a gateway failure.
+		return errs.Wrap(err, errs.InvalidArgument, "the object store refused the request for %s as invalid", what)
 	}
 	return errs.Wrap(err, errs.InternalError, "internal error")
 }

@@ -70,7 +70,7 @@ func (s *Store) probeHTTP(ctx context.Context) error {
 		return errs.Wrap(err, errs.InternalError, "internal error")
 	}
 	client := &http.Client{
-		Transport:     s.storeTransport(),
+		Transport:     s.storeTransport(s.newCircuit()), // no tenant: a circuit of its own
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	resp, err := client.Do(req)

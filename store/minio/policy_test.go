@@ -25,13 +25,19 @@ import (
 )
 
 // extTenantsYAML is the one tenant of these tests: its buckets are stored
-// with the prefix "acme-".
+// with the prefix "acme-". It may use the store's PRIMARY webhook, and
+// also targets the store does not have or refuses here, so that the store's
+// answers to them are tested.
 const extTenantsYAML = `
 tenants:
   - id: acme
     bucketPrefix: acme-
     apiKeys: ["acme-key-for-tests-of-the-store-policies"]
     s3: {accessKey: acme-svc, secretKey: acme-secret-value}
+    notificationTargets:
+      - "arn:minio:sqs::PRIMARY:webhook"
+      - "arn:minio:sqs::NOPE:webhook"
+      - "arn:minio:sns::PRIMARY:webhook"
 `
 
 // extEnvironment is a real MinIO with the tenant provisioned, the service

@@ -16,18 +16,21 @@ import (
 const filenameVariable = "${filename}"
 
 // PresignGet implements service.StoreClient. Signing needs no call to the
-// store: the presign client has its region set.
+// store: the presign client has its region set. The URL is signed by the
+// tenant's read identity, which can do nothing but get objects.
 func (c *client) PresignGet(ctx context.Context, bucket, name string, expires time.Duration, query url.Values) (*url.URL, error) {
-	u, err := c.presign.PresignedGetObject(ctx, bucket, name, expires, query)
+	u, err := c.presignRead.PresignedGetObject(ctx, bucket, name, expires, query)
 	if err != nil {
 		return nil, c.translate(err, bucket, name)
 	}
 	return u, nil
 }
 
-// PresignPut implements service.StoreClient.
+// PresignPut implements service.StoreClient. The URL is signed by the
+// tenant's upload identity, which cannot read objects: a copy source added
+// to the request is refused by the store.
 func (c *client) PresignPut(ctx context.Context, bucket, name string, expires time.Duration) (*url.URL, error) {
-	u, err := c.presign.PresignedPutObject(ctx, bucket, name, expires)
+	u, err := c.presignUpload.PresignedPutObject(ctx, bucket, name, expires)
 	if err != nil {
 		return nil, c.translate(err, bucket, name)
 	}
@@ -59,7 +62,7 @@ func (c *client) PresignPost(ctx context.Context, req service.PostPolicy) (*url.
 			return nil, nil, errs.Wrap(err, errs.InvalidArgument, "the upload conditions are invalid")
 		}
 	}
-	u, form, err := c.presign.PresignedPostPolicy(ctx, p)
+	u, form, err := c.presignUpload.PresignedPostPolicy(ctx, p)
 	if err != nil {
 		return nil, nil, c.translate(err, req.Bucket, req.Name)
 	}

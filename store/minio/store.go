@@ -75,8 +75,6 @@ type Store struct {
 	// maxParts is the most parts an upload may have (S3's 10,000; tests
 	// lower it).
 	maxParts int
-	// circuit fails store requests fast while the store is down.
-	circuit *circuit
 	// stream carries object reads when the store can be reached over
 	// plain TCP with the default transport (nil otherwise).
 	stream *streamTransport
@@ -88,9 +86,15 @@ type client struct {
 	tenant *access.Tenant
 	mc     *minio.Client // the store, the tenant's credentials
 	core   minio.Core    // low-level calls on the same client
-	// presign signs for the public URL; it has the region set so signing
+	// circuit fails this tenant's store requests fast while they go
+	// unanswered; other tenants' requests have their own.
+	circuit *circuit
+	// presignRead and presignUpload sign for the public URL with the
+	// tenant's signing identities (access.SigningCredentials): GET URLs
+	// with the one that can only read, PUT URLs and POST forms with the
+	// one that can only upload. They have the region set, so signing
 	// needs no network call.
-	presign *minio.Client
+	presignRead, presignUpload *minio.Client
 }
 
 var (
@@ -132,8 +136,7 @@ func New(cfg Config, reg *access.Registry) (*Store, error) {
 		cfg.OnBackendError = func(errs.Code) {}
 	}
 	s := &Store{
-		cfg: cfg, clients: map[*access.Tenant]*client{}, maxParts: maxUploadParts,
-		circuit: newCircuit(cfg.FailFastAfter, cfg.FailFastCooldown), stream: stream,
+		cfg: cfg, clients: map[*access.Tenant]*client{}, maxParts: maxUploadParts, stream: stream,
 	}
 	s.parts = newPartPool(int(cfg.PartSize))
 	for _, t := range reg.All() {
@@ -148,11 +151,12 @@ func New(cfg Config, reg *access.Registry) (*Store, error) {
 
 func (s *Store) newClient(t *access.Tenant) (*client, error) {
 	creds := credentials.NewStaticV4(t.AccessKey, t.SecretKey, "")
+	circuit := s.newCircuit()
 	mc, err := minio.New(s.cfg.Endpoint.Host, &minio.Options{
 		Creds:     creds,
 		Secure:    s.cfg.Endpoint.Scheme == "https",
 		Region:    s.cfg.Region,
-		Transport: s.storeTransport(),
+		Transport: s.storeTransport(circuit),
 		// Retries would replay request bodies the gateway streams once; the
 		// client of the gateway decides whether to retry.
 		MaxRetries: 1,
@@ -160,16 +164,32 @@ func (s *Store) newClient(t *access.Tenant) (*client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store client: %w", err)
 	}
-	presign, err := minio.New(s.cfg.PublicURL.Host, &minio.Options{
-		Creds:     creds,
+	read, err := s.presignClient(t, access.SignReads)
+	if err != nil {
+		return nil, err
+	}
+	upload, err := s.presignClient(t, access.SignUploads)
+	if err != nil {
+		return nil, err
+	}
+	return &client{s: s, tenant: t, mc: mc, core: minio.Core{Client: mc}, circuit: circuit,
+		presignRead: read, presignUpload: upload}, nil
+}
+
+// presignClient signs for the public URL as the tenant's signing identity
+// for purpose.
+func (s *Store) presignClient(t *access.Tenant, purpose access.SigningPurpose) (*minio.Client, error) {
+	accessKey, secretKey := t.SigningCredentials(purpose)
+	c, err := minio.New(s.cfg.PublicURL.Host, &minio.Options{
+		Creds:     credentials.NewStaticV4(accessKey, secretKey, ""),
 		Secure:    s.cfg.PublicURL.Scheme == "https",
 		Region:    s.cfg.Region,
 		Transport: s.cfg.Transport,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("presign client: %w", err)
+		return nil, fmt.Errorf("%s presign client: %w", purpose, err)
 	}
-	return &client{s: s, tenant: t, mc: mc, core: minio.Core{Client: mc}, presign: presign}, nil
+	return c, nil
 }
 
 // Client implements service.Store.
@@ -206,13 +226,27 @@ func newTransport(answerTimeout time.Duration) *http.Transport {
 	}
 }
 
-// storeTransport is the transport of the store clients.
-func (s *Store) storeTransport() http.RoundTripper {
-	t := storeTransport{base: s.cfg.Transport, circuit: s.circuit, onError: s.cfg.OnBackendError}
+// newCircuit is the fail-fast circuit of one tenant's requests.
+func (s *Store) newCircuit() *circuit {
+	return newCircuit(s.cfg.FailFastAfter, s.cfg.FailFastCooldown)
+}
+
+// storeTransport is the transport of a store client whose requests circuit
+// guards. A readiness probe that gets an answer closes every tenant's
+// circuit: the store is back for all.
+func (s *Store) storeTransport(circuit *circuit) http.RoundTripper {
+	t := storeTransport{base: s.cfg.Transport, circuit: circuit, onError: s.cfg.OnBackendError, onProbeAnswer: s.closeCircuits}
 	if s.stream != nil {
 		t.stream = s.stream
 	}
 	return t
+}
+
+// closeCircuits ends the fail-fast of every tenant.
+func (s *Store) closeCircuits() {
+	for _, c := range s.clients {
+		c.circuit.answered()
+	}
 }
 
 // callContext bounds a metadata call (not a data stream) by BackendTimeout.

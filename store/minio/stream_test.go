@@ -336,7 +336,7 @@ func TestNew_objectReadTransport(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr := m.storeTransport().(storeTransport)
+			tr := m.storeTransport(m.newCircuit()).(storeTransport)
 			if got := tr.stream != nil; got != tc.wantStream {
 				t.Errorf("object reads on the stream transport: %v, want %v", got, tc.wantStream)
 			}

@@ -100,4 +100,4 @@ func (c *client) presignS3(ctx context.Context, req service.S3Request) (*url.URL
 
 // uploadPresigner is the client that signs writes for the public URL: the
 // one place presigned uploads take their identity from.
-func (c *client) uploadPresigner() *minio.Client { return c.presign }
+func (c *client) uploadPresigner() *minio.Client { return c.presignUpload }

@@ -237,7 +237,7 @@ export interface paths {
         };
         /**
          * List objects
-         * @description One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1.
+         * @description One page of the bucket's objects, in name order. Without recursive, names are grouped at "/" and each folder (common prefix) is an entry with isDir true, its prefix as name, size 0, an empty etag and lastModified 0001-01-01T00:00:00.000Z. Follow nextCursor (opaque; absent on the last page) until truncated is false to get every entry exactly once. metadata=true adds each object's user metadata. apiVersion v1 uses the store's ListObjects V1. prefix, startAfter and the name inside cursor must not contain "." or ".." segments, between slashes or backslashes (400 InvalidArgument).
          */
         get: operations["listObjects"];
         put?: never;
@@ -266,7 +266,7 @@ export interface paths {
         get: operations["getObject"];
         /**
          * Upload an object
-         * @description Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as *\/* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved.
+         * @description Streams the request body to the store as the object {name} (the rest of the path, percent-encoded; it may contain "/"). The body may come with a Content-Length or chunked. The body may be of any media type: the request's Content-Type is stored as the object's content type (application/octet-stream when it is absent, a wildcard such as *\/* or not a valid media type). User metadata comes from X-Meta-<key> headers only, keys stored in canonical form (X-Meta-color is "Color"); other headers, X-Amz-Meta-* included, are not metadata; the key Gateway-Sha256 is reserved. An object may be at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default); more is 413 EntityTooLarge.
          *
          *     Conditional writes: If-Match with one ETag stores only if the object is that version (with *: only if it exists), If-None-Match: * only if no object has the name; otherwise 412 PreconditionFailed and nothing is written. The store checks them when it commits, so of two writers that read the same ETag and both PUT with If-Match, exactly one succeeds.
          *
@@ -327,7 +327,7 @@ export interface paths {
         put?: never;
         /**
          * Presign one S3 request: a GET or PUT of an object, or a step of a multipart upload
-         * @description A URL of the store, signed with the tenant's credentials, that any plain HTTP client can use until expiresAt, without the gateway. method is GET, PUT, POST or DELETE (case-insensitive; answered in upper case). GET and PUT without uploadId: the object's GET or PUT. The steps of a multipart upload, for uploaders that speak S3 themselves (the answer is what Uppy's signRequest returns): POST without uploadId starts one (the store answers with the upload id in XML); PUT with uploadId and partNumber (1 to 10000) uploads one part; GET with uploadId lists the parts; POST with uploadId completes (body: the S3 CompleteMultipartUpload XML); DELETE with uploadId aborts. Each URL is that one operation on that one key. contentType, for a PUT or a POST without uploadId, is signed into the request: send the headers of the answer as they are. expiresIn is in seconds, 1 to 604800 (7 days); default 604800 for an object's GET or PUT, 3600 for the steps of a multipart upload. responseHeaders override the headers of a GET's response and are refused otherwise.
+         * @description A URL of the store that any plain HTTP client can use until expiresAt, without the gateway. It is signed by a store identity of the tenant that can do only that kind of action (GET: read objects; every other method: upload them), so a PUT URL cannot be used to copy or read another object (x-amz-copy-source is refused by the store). method is GET, PUT, POST or DELETE (case-insensitive; answered in upper case). GET and PUT without uploadId: the object's GET or PUT. The steps of a multipart upload, for uploaders that speak S3 themselves (the answer is what Uppy's signRequest returns): POST without uploadId starts one (the store answers with the upload id in XML); PUT with uploadId and partNumber (1 to 10000) uploads one part; GET with uploadId lists the parts; POST with uploadId completes (body: the S3 CompleteMultipartUpload XML); DELETE with uploadId aborts. Each URL is that one operation on that one key. contentType, for a PUT or a POST without uploadId, is signed into the request: send the headers of the answer as they are. expiresIn is in seconds, 1 to 604800 (7 days); default 604800 for an object's GET or PUT, 3600 for the steps of a multipart upload. responseHeaders override the headers of a GET's response and are refused otherwise.
          */
         post: operations["presignObject"];
         delete?: never;
@@ -347,7 +347,7 @@ export interface paths {
         put?: never;
         /**
          * Presign a browser form upload
-         * @description A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1.
+         * @description A form that uploads straight to the store: POST formData plus a field "file" (last) to url as multipart/form-data. Exactly one of name (that exact object name) and namePrefix (any name starting with it; non-empty) is required. expiresIn is in seconds, 1 to 604800, default 604800. contentType, when given, is the only content type the form accepts. contentLengthRange bounds the file's size in bytes: 0 ≤ min ≤ max, max ≥ 1, and max at most the gateway's upload limit (GATEWAY_MAX_UPLOAD_SIZE, 5 TiB by default; above it 400 InvalidArgument). Without contentLengthRange the form accepts files up to that limit; the store refuses larger ones. The form is signed by a store identity of the tenant that can only upload.
          */
         post: operations["presignPost"];
         delete?: never;
