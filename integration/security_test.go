@@ -36,10 +36,9 @@ import (
 //   - no response leaks a physical bucket name, the store's address, the
 //     backend's name, a stack or a Go file.
 //
-// API keys are compared in constant time: access.TestAuthenticateExaminesEveryKey
-// checks the structure of tenants.(*Registry).Authenticate (every stored key
-// compared with subtle.ConstantTimeCompare, no early exit); here the HTTP
-// side checks that near-misses of a key do not authenticate.
+// API keys are found by the SHA-256 digest of the presented key
+// (access.TestAuthenticateLooksUpTheDigest); here the HTTP side checks that
+// near-misses of a key do not authenticate.
 
 // target is what a row attacks: alpha's bucket and object, and a bucket
 // of beta's own (for copies out of alpha's bucket).
@@ -204,6 +203,42 @@ var securityRoutes = []securityRow{
 		return []request{{method: "GET", path: bucketPath(tg, "/events")}}
 	}},
 
+	// Resumable uploads: beta names alpha's bucket and an upload id; every
+	// step reaches only beta's namespace, where neither exists.
+	{method: "POST", route: "/api/v1/buckets/:bucket/multipart", attempts: func(tg target) []request {
+		return []request{jsonRequest("POST", bucketPath(tg, "/multipart"), map[string]any{"name": tg.object})}
+	}},
+	{method: "POST", route: "/api/v1/buckets/:bucket/multipart/:uploadId/parts", check: checkUploadDenied,
+		attempts: func(tg target) []request {
+			return []request{jsonRequest("POST", bucketPath(tg, "/multipart/"+attackUploadID+"/parts"),
+				map[string]any{"name": tg.object, "partNumbers": []int{1}})}
+		}},
+	{method: "GET", route: "/api/v1/buckets/:bucket/multipart/:uploadId", check: checkUploadDenied,
+		attempts: func(tg target) []request {
+			return []request{{method: "GET", path: bucketPath(tg, "/multipart/"+attackUploadID+"?name="+url.QueryEscape(tg.object))}}
+		}},
+	{method: "POST", route: "/api/v1/buckets/:bucket/multipart/:uploadId/complete", check: checkUploadDenied,
+		attempts: func(tg target) []request {
+			return []request{jsonRequest("POST", bucketPath(tg, "/multipart/"+attackUploadID+"/complete"),
+				map[string]any{"name": tg.object, "parts": []map[string]any{{"partNumber": 1, "etag": "x"}}})}
+		}},
+	{method: "DELETE", route: "/api/v1/buckets/:bucket/multipart/:uploadId", check: checkUploadDenied,
+		attempts: func(tg target) []request {
+			return []request{{method: "DELETE", path: bucketPath(tg, "/multipart/"+attackUploadID+"?name="+url.QueryEscape(tg.object))}}
+		}},
+
+	// whoami answers beta about beta, never about alpha.
+	{method: "GET", route: "/api/v1/whoami",
+		attempts: one(request{method: "GET", path: "/api/v1/whoami"}),
+		check: func(t *testing.T, tg target, r request, resp *http.Response, body []byte) {
+			var who struct {
+				Tenant string `json:"tenant"`
+			}
+			if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &who) != nil || who.Tenant != "beta" {
+				t.Fatalf("beta's whoami: %d %s", resp.StatusCode, body)
+			}
+		}},
+
 	// Signing makes no call to the store, so beta gets a URL; it is for
 	// beta's own namespace and signed with beta's credentials, and does not
 	// reach alpha's data.
@@ -358,6 +393,22 @@ func securityLeak(t *testing.T, resp *http.Response, body []byte) string {
 }
 
 // checkDenied accepts 404 NoSuchBucket or NoSuchKey, and 403 AccessDenied.
+// attackUploadID is an upload id beta names: the store has no such upload
+// in beta's namespace, whatever alpha has.
+const attackUploadID = "attack-upload-id"
+
+// checkUploadDenied is checkDenied for the steps of a resumable upload,
+// where an unknown upload id is 404 NoSuchUpload.
+func checkUploadDenied(t *testing.T, _ target, r request, resp *http.Response, body []byte) {
+	t.Helper()
+	var e errorBody
+	_ = json.Unmarshal(body, &e)
+	if resp.StatusCode == http.StatusNotFound && e.Error.Code == "NoSuchUpload" {
+		return
+	}
+	checkDenied(t, r, resp, body)
+}
+
 func checkDenied(t *testing.T, r request, resp *http.Response, body []byte) {
 	t.Helper()
 	if r.method == http.MethodHead {
