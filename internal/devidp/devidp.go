@@ -81,7 +81,10 @@ func Start(opts Options) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devidp: listen: %w", err)
 	}
-	p.issuer = "http://" + ln.Addr().String()
+	// The issuer keeps the host as given (localhost stays localhost): a
+	// tenant's jwt block names it exactly.
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	p.issuer = "http://" + net.JoinHostPort(host, port)
 	p.srv = &http.Server{Handler: p.routes(), ReadHeaderTimeout: 5 * time.Second}
 	go func() { p.done <- p.srv.Serve(ln) }()
 	return p, nil
