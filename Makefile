@@ -20,14 +20,16 @@ NATS_STAMP    := $(TOOLS_DIR)/.nats-server-$(NATS_VERSION)
 export MINIO_BIN NATS_SERVER_BIN
 
 GATEWAY_BIN := bin/gateway
+DEVIDP_BIN  := bin/devidp
 
 .PHONY: help build run test minio nats-server vet fmt clean openapi compose-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-build: ## build the gateway binary into bin/
+build: ## build the gateway and the development identity provider into bin/
 	go build -o $(GATEWAY_BIN) ./cmd/gateway
+	go build -o $(DEVIDP_BIN) ./cmd/devidp
 
 minio: $(MINIO_STAMP) ## install the pinned MinIO server as published (cached in ~/.cache/s3gateway)
 
@@ -49,7 +51,7 @@ $(NATS_STAMP):
 	@rm -f $(TOOLS_DIR)/.nats-server-*
 	@touch $@
 
-run: build minio ## start a local MinIO, a demo tenant and the gateway
+run: build minio ## start a local MinIO, a demo tenant, the gateway and a development identity provider
 	./scripts/run.sh
 
 vet: ## a gofmt check, go vet and staticcheck (pinned in go.mod's tool directive)

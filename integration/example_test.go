@@ -41,6 +41,9 @@ func TestExamplePageUploadsAndShowsEvents(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open the page: %v; error shown: %q", err, pageText(t, ctx, "#error"))
 	}
+	if kind := pageText(t, ctx, `#whoami dd[data-field="kind"]`); kind != "tenant (tenant key: everything)" {
+		t.Errorf("the page shows the key's kind as %q", kind)
+	}
 	if query := evaluate[string](t, ctx, `location.search`); query != "" {
 		t.Errorf("the key stays in the address bar: %s", query)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"s3gateway/access"
 	"s3gateway/config"
+	"s3gateway/internal/devidp"
 	"s3gateway/internal/minioproc"
 	"s3gateway/internal/minitest"
 	"s3gateway/provision"
@@ -26,8 +27,21 @@ import (
 )
 
 // tenantsYAML is the tenants file every test sees. The store users exist
-// in MinIO with policies limited to their prefixes.
+// in MinIO with policies limited to their prefixes. Alpha accepts the
+// suite's identity provider's user tokens for its bucket user-files under
+// users/<sub>/.
 func tenantsYAML() string {
+	var userTokens string
+	if suite.idp != nil {
+		userTokens = `
+    jwt:
+      issuer: ` + suite.idp.URL() + `
+      audience: ` + suite.idp.Audience() + `
+      jwksUrl: ` + suite.idp.JWKSURL() + `
+      scopes: [objects:read, objects:list, objects:write, objects:delete, events:read]
+      buckets: [` + userFilesBucket + `]
+      prefixTemplate: "users/{sub}/"`
+	}
 	return `
 tenants:
   - id: alpha
@@ -36,7 +50,7 @@ tenants:
     s3: {accessKey: alpha-svc, secretKey: alpha-secret-value}
     scopedKeys:
       - {id: share-reader, key: "` + alphaShareKey + `", scopes: [objects:read, objects:list], prefix: share/, expires: ` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `}
-    notificationTargets: ["` + webhookARN + `"]
+    notificationTargets: ["` + webhookARN + `"]` + userTokens + `
   - id: beta
     bucketPrefix: beta-
     apiKeys: ["` + betaKey + `"]
@@ -58,12 +72,18 @@ const (
 	testPartSize   = 5 << 20                          // S3's smallest part: multipart paths run with small objects
 )
 
+// userFilesBucket is the one bucket of alpha that user tokens reach.
+const userFilesBucket = "user-files"
+
 // env is what TestMain set up.
 type env struct {
 	store   *minitest.Server
 	gateway *httptest.Server
 	hooks   *webhookRecorder
 	pages   *httptest.Server // examples/browser, on an origin of its own
+	// idp is the identity provider whose user tokens alpha accepts: a key
+	// generated per run, its key set served over HTTP.
+	idp *devidp.Provider
 	// natsAddr is where the gateway's embedded NATS listens and the
 	// store publishes events.
 	natsAddr string
@@ -90,6 +110,15 @@ func runSuite(m *testing.M) int {
 	// gateway's and the store's CORS configurations allow.
 	pages := httptest.NewServer(http.FileServer(http.Dir("../examples/browser")))
 	defer pages.Close()
+
+	// The example page signs in with tokens of this provider.
+	idp, err := devidp.Start(devidp.Options{Addr: "127.0.0.1:0", Audience: "browser-example", Origins: []string{pages.URL}})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "identity provider:", err)
+		return 1
+	}
+	defer idp.Close()
+	suite.idp = idp // tenantsYAML names it
 
 	// The store publishes events to the gateway's NATS, which starts
 	// after it: its address is chosen first.
@@ -135,7 +164,7 @@ func runSuite(m *testing.M) int {
 	defer srv.Close()
 	defer gw.Close()
 
-	suite = env{store: store, gateway: gw, hooks: hooks, pages: pages, natsAddr: natsAddr}
+	suite = env{store: store, gateway: gw, hooks: hooks, pages: pages, idp: idp, natsAddr: natsAddr}
 	return m.Run()
 }
 

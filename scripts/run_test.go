@@ -4,6 +4,7 @@ package scripts
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -18,8 +19,10 @@ import (
 )
 
 // make run's script: it prints what a user needs, serves the demo tenant,
-// stops everything it started on Ctrl-C, and a second run starts quickly
-// with the data of the first.
+// accepts the development identity provider's user tokens for the demo
+// bucket under users/<sub>/, stops everything it started on Ctrl-C, and a
+// second run starts quickly with the data of the first (and a new signing
+// key: tokens of the first run are refused).
 func TestRunScript(t *testing.T) {
 	minioBin, err := minitest.Binary()
 	if err != nil {
@@ -27,34 +30,52 @@ func TestRunScript(t *testing.T) {
 	}
 	dir := t.TempDir()
 	gatewayBin := filepath.Join(dir, "gateway")
-	if out, err := exec.Command("go", "build", "-o", gatewayBin, "../cmd/gateway").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	devidpBin := filepath.Join(dir, "devidp")
+	for bin, pkg := range map[string]string{gatewayBin: "../cmd/gateway", devidpBin: "../cmd/devidp"} {
+		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", pkg, err, out)
+		}
 	}
+	minioAddr, gatewayAddr, idpAddr := freeAddr(t), freeAddr(t), freeAddr(t)
 	env := []string{
 		"MINIO_BIN=" + minioBin,
 		"GATEWAY_BIN=" + gatewayBin,
+		"DEVIDP_BIN=" + devidpBin,
 		"RUN_DIR=" + filepath.Join(dir, "run"),
-		"MINIO_ADDR=" + freeAddr(t),
-		"GATEWAY_ADDR=" + freeAddr(t),
+		"MINIO_ADDR=" + minioAddr,
+		"GATEWAY_ADDR=" + gatewayAddr,
+		"DEVIDP_ADDR=" + idpAddr,
 	}
-	gatewayURL := "http://" + strings.TrimPrefix(env[4], "GATEWAY_ADDR=")
+	gatewayURL, idpURL := "http://"+gatewayAddr, "http://"+idpAddr
 
 	run := startRun(t, env)
-	for _, want := range []string{"Gateway     " + gatewayURL, "API key     demo-api-key-for-development-only", "/swagger/index.html"} {
+	for _, want := range []string{"Gateway     " + gatewayURL, "API key     demo-api-key-for-development-only", "/swagger/index.html", "Dev IdP     " + idpURL} {
 		if !strings.Contains(run.banner, want) {
 			t.Errorf("banner lacks %q:\n%s", want, run.banner)
 		}
 	}
 	api(t, gatewayURL, http.MethodPost, "/api/v1/buckets", `{"name":"persist"}`, http.StatusCreated)
 	api(t, gatewayURL, http.MethodPut, "/api/v1/buckets/persist/objects/kept.txt", "still here", http.StatusCreated)
+
+	token := devToken(t, idpURL, "alice")
+	whoami := withCredential(t, token, gatewayURL, http.MethodGet, "/api/v1/whoami", "", http.StatusOK)
+	for _, want := range []string{`"kind":"jwt"`, `"prefix":"users/alice/"`, `"buckets":["userfiles"]`} {
+		if !strings.Contains(whoami, want) {
+			t.Errorf("whoami of alice's token lacks %s: %s", want, whoami)
+		}
+	}
+	withCredential(t, token, gatewayURL, http.MethodPut, "/api/v1/buckets/userfiles/objects/users/alice/a.txt", "mine", http.StatusCreated)
+	withCredential(t, token, gatewayURL, http.MethodPut, "/api/v1/buckets/userfiles/objects/users/bob/a.txt", "not mine", http.StatusForbidden)
 	run.interrupt(t)
 	if conn, err := net.Dial("tcp", strings.TrimPrefix(gatewayURL, "http://")); err == nil {
 		conn.Close()
 		t.Fatal("the gateway still serves after Ctrl-C")
 	}
-	if conn, err := net.Dial("tcp", strings.TrimPrefix(env[3], "MINIO_ADDR=")); err == nil {
-		conn.Close()
-		t.Fatal("MinIO still serves after Ctrl-C")
+	for name, addr := range map[string]string{"MinIO": minioAddr, "the identity provider": idpAddr} {
+		if conn, err := net.Dial("tcp", addr); err == nil {
+			conn.Close()
+			t.Fatalf("%s still serves after Ctrl-C", name)
+		}
 	}
 
 	start := time.Now()
@@ -65,6 +86,8 @@ func TestRunScript(t *testing.T) {
 	if got := api(t, gatewayURL, http.MethodGet, "/api/v1/buckets/persist/objects/kept.txt", "", http.StatusOK); got != "still here" {
 		t.Fatalf("data of the first run: %q", got)
 	}
+	withCredential(t, token, gatewayURL, http.MethodGet, "/api/v1/whoami", "", http.StatusUnauthorized)
+	withCredential(t, devToken(t, idpURL, "alice"), gatewayURL, http.MethodGet, "/api/v1/buckets/userfiles/objects/users/alice/a.txt", "", http.StatusOK)
 	run.interrupt(t)
 }
 
@@ -133,8 +156,13 @@ func (r *runScript) interrupt(t *testing.T) {
 
 func api(t *testing.T, base, method, path, body string, want int) string {
 	t.Helper()
+	return withCredential(t, "demo-api-key-for-development-only", base, method, path, body, want)
+}
+
+func withCredential(t *testing.T, credential, base, method, path, body string, want int) string {
+	t.Helper()
 	req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer demo-api-key-for-development-only")
+	req.Header.Set("Authorization", "Bearer "+credential)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +173,23 @@ func api(t *testing.T, base, method, path, body string, want int) string {
 		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, got)
 	}
 	return string(got)
+}
+
+// devToken asks the development identity provider for sub's token.
+func devToken(t *testing.T, idpURL, sub string) string {
+	t.Helper()
+	resp, err := http.Get(idpURL + "/token?sub=" + sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("token: %d %v", resp.StatusCode, err)
+	}
+	return tok.AccessToken
 }
 
 func freeAddr(t *testing.T) string {

@@ -1,19 +1,35 @@
 // The browser example: list a bucket, upload with a presigned POST, and
-// follow the bucket's live events. Plain ES module, no build step.
+// follow the bucket's live events, with an API key or signed in as a user
+// (signin.js). Plain ES modules, no build step.
 //
 // Authentication: every call to the gateway sends "Authorization: Bearer
-// <key>". The event stream too: EventSource cannot send headers, so the
-// stream is read with fetch and parsed here (readEventStream), which keeps
-// the key out of URLs, where logs and browser history would keep it.
+// <credential>", an API key or a user token alike. The event stream too:
+// EventSource cannot send headers, so the stream is read with fetch and
+// parsed here (readEventStream), which keeps the credential out of URLs,
+// where logs and browser history would keep it.
+
+import { fetchToken, showWhoami } from "./signin.js";
 
 const $ = (id) => document.getElementById(id);
 
-let session = null; // {gateway, key, bucket, stop: AbortController}
+// session: {gateway, bucket, key, prefix, stop: AbortController} and, when
+// signed in as a user, {idp, user, expiresAt} to renew the token.
+let session = null;
+
+// credential is the session's key or token; a token about to expire is
+// renewed first.
+async function credential() {
+  if (session.idp && Date.now() > session.expiresAt - 60000) {
+    const { token, expiresAt } = await fetchToken(session.idp, session.user);
+    Object.assign(session, { key: token, expiresAt });
+  }
+  return session.key;
+}
 
 // api calls the gateway and returns the decoded JSON body (null for 204).
 // Failures throw the contract's error: "code: message (request id)".
 async function api(method, path, body) {
-  const headers = { Authorization: `Bearer ${session.key}` };
+  const headers = { Authorization: `Bearer ${await credential()}` };
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
   }
@@ -50,6 +66,9 @@ async function listObjects() {
   let cursor = "";
   do {
     const query = new URLSearchParams({ recursive: "true", limit: "1000" });
+    if (session.prefix) {
+      query.set("prefix", session.prefix); // a prefix-limited credential lists only there
+    }
     if (cursor) {
       query.set("cursor", cursor);
     }
@@ -169,7 +188,7 @@ async function followEvents(signal) {
     setStreamState("connecting");
     try {
       const res = await fetch(`${session.gateway}${bucketPath()}/events`, {
-        headers: { Authorization: `Bearer ${session.key}`, Accept: "text/event-stream" },
+        headers: { Authorization: `Bearer ${await credential()}`, Accept: "text/event-stream" },
         cache: "no-store",
         signal,
       });
@@ -215,23 +234,58 @@ async function followEvents(signal) {
 
 // Wiring.
 
-async function connect() {
+// start opens a session with credential fields (key, or idp, user and
+// expiresAt): it asks the gateway what the credential may do, shows it,
+// takes the bucket from the credential when none is given, keeps uploads
+// and listings within the credential's prefix, and follows the events.
+async function start(fields) {
   if (session) {
     session.stop.abort();
   }
   session = {
     gateway: $("gateway").value.trim().replace(/\/+$/, ""),
-    key: $("key").value,
     bucket: $("bucket").value.trim(),
+    prefix: "",
     stop: new AbortController(),
+    ...fields,
   };
   showError(null);
+  showWhoami($("whoami"), null);
   $("events").replaceChildren();
-  $("refresh").disabled = false;
-  $("upload").disabled = false;
-  followEvents(session.stop.signal);
+  $("objects").replaceChildren();
   try {
+    const who = await api("GET", "/api/v1/whoami");
+    showWhoami($("whoami"), who);
+    session.prefix = who.prefix || "";
+    if (!session.bucket && who.buckets?.length) {
+      session.bucket = $("bucket").value = who.buckets[0];
+    }
+    if (!session.bucket) {
+      throw new Error("enter a bucket: this credential is not limited to one");
+    }
+    if (session.prefix) {
+      $("prefix").value = session.prefix;
+    }
+    $("refresh").disabled = false;
+    $("upload").disabled = false;
+    followEvents(session.stop.signal);
     await listObjects();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function connect() {
+  return start({ key: $("key").value });
+}
+
+// signIn gets the user's token and uses it as the credential.
+async function signIn() {
+  const idp = $("idp").value.trim();
+  const user = $("user").value.trim();
+  try {
+    const { token, expiresAt } = await fetchToken(idp, user);
+    await start({ key: token, idp, user, expiresAt });
   } catch (err) {
     showError(err);
   }
@@ -241,6 +295,16 @@ $("connection").addEventListener("submit", (e) => {
   e.preventDefault();
   connect();
 });
+
+$("signin-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  signIn();
+});
+
+const signInLabel = () => {
+  $("signin").textContent = `Sign in as ${$("user").value.trim() || "…"}`;
+};
+$("user").addEventListener("input", signInLabel);
 
 $("refresh").addEventListener("click", () => listObjects().catch(showError));
 
@@ -265,14 +329,16 @@ $("upload-form").addEventListener("submit", async (e) => {
   }
 });
 
-// Fields from the query string; with all three the page connects at once.
+// Fields from the query string; with a gateway, a key and a bucket the page
+// connects at once. Signing in as a user waits for the button.
 const params = new URLSearchParams(location.search);
-for (const id of ["gateway", "key", "bucket"]) {
+for (const id of ["gateway", "key", "bucket", "idp", "user"]) {
   if (params.has(id)) {
     $(id).value = params.get(id);
   }
 }
-if (params.has("key")) {
+signInLabel();
+if (location.search) {
   history.replaceState(null, "", location.pathname); // keep the key out of history
 }
 if ($("gateway").value && $("key").value && $("bucket").value) {
