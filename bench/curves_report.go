@@ -1,0 +1,60 @@
+package bench
+
+func (r *Results) curvesSection(w *report) {
+	c := r.Curves
+	w.p("## How cost grows")
+	w.p("")
+	if r.Quick {
+		w.p("QUICK run: shorter measurements and smaller buckets and stream counts than a full run.")
+		w.p("")
+	}
+	w.p("### Tenants and keys configured")
+	w.p("")
+	w.p("A gateway started with that many tenants, one key each; 1 KiB GETs at c=16 by the bench tenant.")
+	w.p("The CPU per request should not grow: a key is found by its hash in a map.")
+	w.p("")
+	w.p("| tenants | start (s) | ops/s | gateway CPU ms/op | p99 ms | gateway RSS MiB |")
+	w.p("|---:|---:|---:|---:|---:|---:|")
+	for _, t := range c.Tenants {
+		w.p("| %d | %s | %s | %.3f | %s | %s |", t.Tenants, trim(t.StartSec), trim(t.OpsPerSec), t.CPUMsOp, trim(t.P99Ms), trim(t.RSSMiB))
+	}
+	w.p("")
+	w.p("### Bucket size")
+	w.p("")
+	w.p("Every object of a bucket listed through the gateway, 1,000 a page, following `nextCursor`. The")
+	w.p("gateway holds one page at a time, so its memory should stay flat and the time grow linearly.")
+	w.p("")
+	w.p("| objects | pages | seconds | ms per 1,000 objects | gateway RSS before MiB | peak MiB |")
+	w.p("|---:|---:|---:|---:|---:|---:|")
+	for _, b := range c.Bucket {
+		w.p("| %d | %d | %s | %s | %s | %s |", b.Objects, b.Pages, trim(b.Seconds), trim(b.MsPer1000), trim(b.BaselineMiB), trim(b.PeakMiB))
+	}
+	w.p("")
+	w.p("### Open event streams on one bucket")
+	w.p("")
+	w.p("`GET /api/v1/buckets/{bucket}/events` held open, the earlier streams staying open as more come;")
+	w.p("memory read once all are open.")
+	w.p("")
+	if c.StreamsNote != "" {
+		w.p("**Did not run to the end**: %s", c.StreamsNote)
+		w.p("")
+	}
+	w.p("| streams | seconds to open | gateway RSS MiB | gateway KiB per stream | MinIO RSS MiB | MinIO growth MiB |")
+	w.p("|---:|---:|---:|---:|---:|---:|")
+	for _, s := range c.Streams {
+		w.p("| %d | %s | %s | %s | %s | %s |", s.Streams, trim(s.OpenSeconds), trim(s.GatewayRSSMiB), trim(s.PerStreamKiB), trim(s.MinIORSSMiB), trim(s.MinIOGrowthMiB))
+	}
+	w.p("")
+	w.b.WriteString(streamNotes)
+	w.p("")
+	w.p("### Concurrent clients")
+	w.p("")
+	w.p("1 KiB GETs through the gateway, each client on a connection of its own.")
+	w.p("")
+	w.p("| clients | ops/s | p50 ms | p99 ms | errors |")
+	w.p("|---:|---:|---:|---:|---:|")
+	for _, k := range c.Concurrency {
+		w.p("| %d | %s | %s | %s | %d |", k.Concurrency, trim(k.OpsPerSec), trim(k.P50Ms), trim(k.P99Ms), k.Errors)
+	}
+	w.p("")
+}
