@@ -20,9 +20,10 @@ import (
 )
 
 // nginxConfig is the whole configuration of the nginx peer: a plain
-// reverse proxy to MinIO that streams both ways (no buffering of requests
-// or answers), keeps its connections to MinIO alive, and writes an access
-// log line per request as the gateway does (buffered). One process, no
+// reverse proxy to MinIO that streams uploads through (no request
+// buffering), holds answers in memory buffers only (never temporary
+// files), keeps its connections to MinIO alive, and writes an access log
+// line per request as the gateway does (buffered). One process, no
 // master, so that its CPU time is one /proc entry. %[1]s is its directory,
 // %[2]s its listen address, %[3]s MinIO's.
 const nginxConfig = `daemon off;
@@ -46,7 +47,10 @@ http {
         listen %[2]s;
         client_max_body_size 0;
         proxy_request_buffering off;
-        proxy_buffering off;
+        proxy_buffer_size 64k;
+        proxy_buffers 8 64k;
+        proxy_busy_buffers_size 128k;
+        proxy_max_temp_file_size 0;
         location / {
             proxy_pass http://minio;
             proxy_http_version 1.1;
@@ -249,10 +253,12 @@ func (c consolePath) stat(ctx context.Context, key string) error {
 	if err := expect(resp, http.StatusOK, &page); err != nil {
 		return err
 	}
-	if len(page.Objects) != 1 {
-		return fmt.Errorf("console stat %s: %d objects", key, len(page.Objects))
+	for _, o := range page.Objects {
+		if o.Name == key {
+			return nil
+		}
 	}
-	return nil
+	return fmt.Errorf("console stat %s: not in the %d objects listed", key, len(page.Objects))
 }
 
 func (consolePath) list(context.Context, string) (int, error) {
