@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/minio/minio-go/v7"
+
 	"s3gateway/access"
 )
 
@@ -41,6 +43,9 @@ type BucketPoint struct {
 	MsPer1000   float64 `json:"msPer1000Objects"`
 	BaselineMiB float64 `json:"gatewayRssBeforeMiB"`
 	PeakMiB     float64 `json:"gatewayRssPeakMiB"`
+	// DirectSeconds is the same listing straight from the store
+	// (ListObjectsV2 pages of 1,000): how much of the time is the store's.
+	DirectSeconds float64 `json:"directSeconds"`
 }
 
 // StreamPoint is Streams event streams open at once on one bucket.
@@ -194,7 +199,10 @@ func bucketCurve(ctx context.Context, e *env, sizes []int, logf func(string, ...
 		if err != nil {
 			return nil, err
 		}
-		logf("curve: listed %d objects in %d pages, %.2fs, gateway RSS peak %.1f MiB", n, pt.Pages, pt.Seconds, pt.PeakMiB)
+		if pt.DirectSeconds, err = directListAll(e, n); err != nil {
+			return nil, err
+		}
+		logf("curve: listed %d objects in %d pages, %.2fs (direct %.2fs), gateway RSS peak %.1f MiB", n, pt.Pages, pt.Seconds, pt.DirectSeconds, pt.PeakMiB)
 		out = append(out, pt)
 	}
 	return out, nil
@@ -229,6 +237,29 @@ func listAll(ctx context.Context, e *env, want int) (BucketPoint, error) {
 		return pt, fmt.Errorf("listed %d objects, want %d", got, want)
 	}
 	return pt, nil
+}
+
+// directListAll lists every object under growPrefix straight from the
+// store, 1,000 a page, and returns the seconds it took.
+func directListAll(e *env, want int) (float64, error) {
+	core := minio.Core{Client: e.direct}
+	start := time.Now()
+	got, token := 0, ""
+	for {
+		res, err := core.ListObjectsV2(e.phys, growPrefix, "", token, "", 1000)
+		if err != nil {
+			return 0, err
+		}
+		got += len(res.Contents)
+		if !res.IsTruncated {
+			break
+		}
+		token = res.NextContinuationToken
+	}
+	if got != want {
+		return 0, fmt.Errorf("listed %d objects straight from the store, want %d", got, want)
+	}
+	return round3(time.Since(start).Seconds()), nil
 }
 
 // sampleRSS samples pid's VmRSS every 10 ms until the returned function
