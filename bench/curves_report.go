@@ -19,6 +19,14 @@ func (r *Results) curvesSection(w *report) {
 		w.p("| %d | %s | %s | %.3f | %s | %s |", t.Tenants, trim(t.StartSec), trim(t.OpsPerSec), t.CPUMsOp, trim(t.P99Ms), trim(t.RSSMiB))
 	}
 	w.p("")
+	if n := len(c.Tenants); n > 1 {
+		first, last := c.Tenants[0], c.Tenants[n-1]
+		w.p("From %d to %d tenants: gateway CPU per request ×%s, RSS +%s MiB (%s KiB per tenant): the", first.Tenants, last.Tenants,
+			trim(last.CPUMsOp/first.CPUMsOp), trim(last.RSSMiB-first.RSSMiB), trim((last.RSSMiB-first.RSSMiB)*1024/float64(last.Tenants-first.Tenants)))
+		w.p("gateway builds each tenant's store clients at start, and a larger heap costs the collector more")
+		w.p("per request; building a tenant's clients on its first request would keep both flat.")
+		w.p("")
+	}
 	w.p("### Bucket size")
 	w.p("")
 	w.p("Every object of a bucket listed through the gateway, 1,000 a page, following `nextCursor`. The")
@@ -43,8 +51,15 @@ func (r *Results) curvesSection(w *report) {
 		} else {
 			w.p("Flat: the gateway's peak RSS moved by %s MiB from %d to %d objects.", trim(growth), first.Objects, last.Objects)
 		}
-		w.p("Time per 1,000 objects grows on both paths: the store's listing of a start-after position")
-		w.p("costs more the further it is into the prefix.")
+		gw := (last.Seconds / float64(last.Objects)) / (first.Seconds / float64(first.Objects))
+		dr := (last.DirectSeconds / float64(last.Objects)) / (first.DirectSeconds / float64(first.Objects))
+		w.p("Time per 1,000 objects from %d to %d objects: gateway ×%s, direct ×%s.", first.Objects, last.Objects, trim(gw), trim(dr))
+		if gw > 2*dr {
+			w.p("**The gateway's listing is not linear.** Each of its pages is a new store listing that starts")
+			w.p("after the cursor's name (StartAfter), which the store most likely walks from the start of the")
+			w.p("prefix, while the direct client's continuation token resumes the store's own listing; the")
+			w.p("cursor should carry the store's continuation token (a change to the service's list query).")
+		}
 		w.p("")
 	}
 	w.p("### Open event streams on one bucket")

@@ -45,6 +45,6 @@ signer takes no key), a larger change than the issue's scope and one the store p
 import of minio-go is meant to keep possible. ToObjectInfo is inside minio-go's Core.GetObject.
 The log line could be buffered (zap's BufferedWriteSyncer), at the price of lines reaching the log
 up to a flush interval late and of being lost in a crash; that is a choice for the operator, not
-made here. So the gateway spends about three times nginx's CPU on a small GET, and the target of
+made here. So the gateway spends three to four times nginx's CPU on a small GET, and the target of
 two times is not within reach without replacing minio-go on the read path.
 `

@@ -48,7 +48,19 @@ func main() {
 	flag.StringVar(&cfg.ProfileDir, "profiles", "", "directory of the gateway's CPU profiles (default bench/tmp/profiles)")
 	flag.StringVar(&cfg.TempDir, "tmp", "", "parent of the temporary directory (MinIO data, gateway log)")
 	flag.BoolVar(&cfg.KeepTemp, "keep", false, "keep the temporary directory")
+	render := flag.Bool("render", false, "only rewrite RESULTS.md from the results.json in -out (default bench)")
 	flag.Parse()
+	if *render {
+		dir := cfg.OutDir
+		if dir == "" {
+			dir = "bench"
+		}
+		if err := bench.Render(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	cfg.RSSSize = *rssMiB << 20
 	if cfg.OutDir == "" {
 		// A quick run is a check, not a result: it leaves the committed
