@@ -84,13 +84,31 @@ fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
 loadtest: minio ## mixed load against a real MinIO, restarted midway; fails on corruption, loss or 5xx
 	go run ./cmd/loadtest $(LOADTEST_FLAGS)
 
-# The benchmark against direct MinIO: a full run takes about 5 minutes and
-# rewrites bench/results.json and bench/RESULTS.md; QUICK=1 checks it in
-# under 2 minutes. BENCH_FLAGS go to the command (see go run ./bench/cmd/bench -h).
+# The benchmark against its peers (direct MinIO, nginx, MinIO Console): a
+# full run takes about 10 minutes and rewrites bench/results.json and
+# bench/RESULTS.md; QUICK=1 checks it in about 3 minutes. BENCH_FLAGS go to
+# the command (see go run ./bench/cmd/bench -h).
 QUICK ?=
 BENCH_FLAGS ?=
-bench: build minio ## gateway vs direct MinIO; writes bench/results.json and bench/RESULTS.md (QUICK=1: under 2 min)
+CONSOLE_VERSION ?= v1.7.6
+CONSOLE_BIN     ?= $(TOOLS_DIR)/console
+export CONSOLE_BIN
+
+bench: build minio bench-deps ## gateway vs direct MinIO, nginx and Console; writes bench/results.json and bench/RESULTS.md (QUICK=1: short)
 	QUICK=$(QUICK) go run ./bench/cmd/bench $(BENCH_FLAGS)
+
+.PHONY: bench-deps
+bench-deps: $(CONSOLE_BIN) ## install the benchmark's peers if missing: Debian's nginx, MinIO Console (Go module proxy)
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  sudo=; if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; fi; \
+	  $$sudo apt-get update -q; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx; \
+	fi
+
+$(CONSOLE_BIN):
+	@mkdir -p $(TOOLS_DIR)
+	@echo "building MinIO Console $(CONSOLE_VERSION) (first time only)..."
+	GOBIN=$(TOOLS_DIR) go install github.com/minio/console/cmd/console@$(CONSOLE_VERSION)
 
 openapi: ## regenerate openapi/openapi.json from the handlers' annotations
 	go run ./openapi/cmd/genopenapi

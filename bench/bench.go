@@ -1,10 +1,13 @@
-// Package bench measures the gateway against direct MinIO: the same
-// objects, the same concurrency, one path through minio-go straight to the
-// store with the tenant's own credentials, the other through plain HTTP to
-// the gateway (run as its own process, so that its memory can be read from
-// /proc). Rounds alternate which path goes first, so that drift of the
-// machine cancels out; figures are medians of the rounds. The command is
-// bench/cmd/bench ("make bench").
+// Package bench measures the gateway against what a user would run
+// instead: direct MinIO (minio-go with the tenant's own credentials), nginx
+// as a plain reverse proxy in front of MinIO, and MinIO Console's REST API.
+// The same objects, the same concurrency, every proxy its own process (so
+// that its CPU time and memory can be read from /proc), with every process
+// free to use every core and with each proxy pinned to a core of its own.
+// Rounds turn which path goes first, so that drift of the machine spreads
+// over all of them; figures are medians of the rounds. Curves show how the
+// gateway's cost grows with tenants, bucket size, event streams and
+// clients. The command is bench/cmd/bench ("make bench").
 package bench
 
 import (
@@ -17,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 )
@@ -50,8 +52,9 @@ type Config struct {
 	// Only, when not empty, limits the run to these workloads (keys such as
 	// get_64mib_c4), and SkipRSS leaves out the memory test: for
 	// experiments, not for the report.
-	Only    []string
-	SkipRSS bool
+	Only       []string
+	SkipRSS    bool
+	SkipCurves bool
 
 	OutDir string // results.json and RESULTS.md
 	// ProfileDir receives the CPU profiles: machine-specific output, kept
@@ -65,15 +68,15 @@ type Config struct {
 // Defaults fills what cfg leaves unset, for a full or a quick run.
 func (cfg *Config) Defaults() {
 	if cfg.Rounds <= 0 {
-		cfg.Rounds = 5
+		cfg.Rounds = 3
 		if cfg.Quick {
 			cfg.Rounds = 2
 		}
 	}
 	if cfg.OpsDuration <= 0 {
-		cfg.OpsDuration = 2 * time.Second
+		cfg.OpsDuration = 1500 * time.Millisecond
 		if cfg.Quick {
-			cfg.OpsDuration = 400 * time.Millisecond
+			cfg.OpsDuration = 300 * time.Millisecond
 		}
 	}
 	if cfg.BigPerRound <= 0 {
@@ -130,67 +133,20 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 
 	d := &data{big: randomBytes(1, bigSize), medium: randomBytes(2, mediumSize)}
 	bigSum := sha256.Sum256(d.big)
-	bigDigest := "sha-256=:" + base64.StdEncoding.EncodeToString(bigSum[:]) + ":"
+	d.bigDigest = "sha-256=:" + base64.StdEncoding.EncodeToString(bigSum[:]) + ":"
 	logf("storing the objects to read")
 	if err := populate(ctx, e, d); err != nil {
 		return nil, fmt.Errorf("populate: %w", err)
 	}
-	paths := []path{directPath{e: e}, gatewayPath{e: e}}
-
 	logf("warming up")
-	for _, w := range workloads {
-		if w.bytes {
-			continue
-		}
-		for _, p := range paths {
-			if _, err := run(ctx, w, p, d, 1, 150*time.Millisecond, nil); err != nil {
-				return nil, err
-			}
-		}
+	if err := warmUp(ctx, e, d); err != nil {
+		return nil, err
 	}
-
-	selected := workloads
-	if len(cfg.Only) > 0 {
-		selected = nil
-		for _, w := range workloads {
-			if slices.Contains(cfg.Only, w.Key) {
-				selected = append(selected, w)
-			}
-		}
+	m, err := measureRounds(ctx, cfg, e, d, logf)
+	if err != nil {
+		return nil, err
 	}
-	samples := map[string]map[string][]sample{}
-	for _, w := range selected {
-		samples[w.Key] = map[string][]sample{}
-	}
-	for round := range cfg.Rounds {
-		order := paths
-		if round%2 == 1 {
-			order = []path{paths[1], paths[0]}
-		}
-		for _, w := range selected {
-			for _, p := range order {
-				switch tp := p.(type) {
-				case directPath:
-					tp.unsigned = w.UnsignedDirect
-					p = tp
-				case gatewayPath:
-					if w.Digest {
-						tp.digest = bigDigest
-					}
-					p = tp
-				}
-				s, err := run(ctx, w, p, d, cfg.BigPerRound, cfg.OpsDuration, e.processes())
-				if err != nil {
-					return nil, err
-				}
-				samples[w.Key][p.name()] = append(samples[w.Key][p.name()], s)
-			}
-			dr, gw := samples[w.Key][pathDirect][round], samples[w.Key][pathGateway][round]
-			logf("round %d/%d  %-14s direct %9.1f  gateway %9.1f %-7s  ratio %.3f   cpu/%s direct %s  gateway %s",
-				round+1, cfg.Rounds, w.Key, dr.Value, gw.Value, w.Unit, gw.Value/dr.Value, perWhat(w), cpuLine(dr.CPU), cpuLine(gw.CPU))
-		}
-	}
-	res.addWorkloads(samples)
+	res.addWorkloads(m)
 
 	if !cfg.SkipRSS {
 		logf("memory: %d concurrent chunked uploads of %d MiB through the gateway", cfg.RSSUploads, cfg.RSSSize>>20)
@@ -201,6 +157,14 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		res.setRSS(rss)
 		logf("memory: peak RSS %.1f MiB (sampled %.1f, HWM %.1f, baseline %.1f MiB), %.1f MiB/s",
 			rss.PeakMiB, rss.PeakSampledMiB, rss.PeakHWMMiB, rss.BaselineMiB, rss.ThroughputMiBs)
+	}
+
+	// The curves come after the memory test: the streams and listings
+	// they make leave the gateway's heap larger than it was.
+	if !cfg.SkipCurves {
+		if res.Curves, err = measureCurves(ctx, cfg, e, d, logf); err != nil {
+			return nil, err
+		}
 	}
 
 	if cfg.Profile {
@@ -254,7 +218,7 @@ func profile(ctx context.Context, cfg Config, e *env, d *data, res *Results, log
 			case perr = <-got:
 				done = true
 			default:
-				if _, err := run(ctx, w, gatewayPath{e: e}, d, 1, 500*time.Millisecond, nil); err != nil {
+				if _, err := run(ctx, w, gatewayPath{e: e, gw: e.gateway}, d, 1, 500*time.Millisecond, nil); err != nil {
 					return err
 				}
 			}
@@ -334,21 +298,4 @@ func runtimeGo() string {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
-}
-
-func perWhat(w workload) string {
-	if w.bytes {
-		return "MiB"
-	}
-	return "op"
-}
-
-func cpuLine(cpu map[string]float64) string {
-	var b strings.Builder
-	for _, name := range []string{"client", "gateway", "minio"} {
-		if v, ok := cpu[name]; ok && (name != "gateway" || v > 0.0001) {
-			fmt.Fprintf(&b, "%s=%.2fms ", name[:1], v)
-		}
-	}
-	return strings.TrimSpace(b.String())
 }

@@ -12,11 +12,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/minio/madmin-go/v3"
@@ -42,19 +40,26 @@ type env struct {
 	dir  string
 	mini *minioproc.Server // nil for an external MinIO
 
-	minioHost  string // host:port of the store
-	minioPID   int    // 0 when MinIO is not ours
-	gatewayURL string // http://127.0.0.1:port
-	gateway    *exec.Cmd
-	gatewayLog string
-	exited     chan struct{}
+	minioHost  string       // host:port of the store
+	minioPID   int          // 0 when MinIO is not ours
+	gatewayURL string       // of the gateway under test
+	gateway    *gatewayProc // the gateway under test
+	// gatewayStd is a second gateway with the standard transport for object
+	// reads (GATEWAY_ZERO_COPY_READS=false), for the splice decision.
+	gatewayStd *gatewayProc
+	nginx      *proc
+	nginxURL   string
+	console    *proc
+	consoleURL string
+	tenant     *access.Tenant
 
 	apiKey string
 	phys   string // the bucket's name in the store
 
-	direct *minio.Client // the tenant's credentials, straight to the store
-	core   minio.Core
-	http   *http.Client // plain HTTP to the gateway
+	direct      *minio.Client // the tenant's credentials, straight to the store
+	nginxClient *minio.Client // the same, through nginx
+	http        *http.Client  // plain HTTP to the gateways
+	consoleHTTP *http.Client  // Console, with its session cookie
 }
 
 func randomHex(n int) string {
@@ -106,9 +111,7 @@ func setup(ctx context.Context, cfg Config) (_ *env, err error) {
 		return nil, err
 	}
 	tenantsFile := filepath.Join(dir, "tenants.yaml")
-	yaml := fmt.Sprintf("tenants:\n  - id: %s\n    bucketPrefix: %s\n    apiKeys:\n      - %q\n    s3:\n      accessKey: %s\n      secretKey: %s\n",
-		t.ID, t.BucketPrefix, access.HashKey(e.apiKey), t.AccessKey, t.SecretKey)
-	if err := os.WriteFile(tenantsFile, []byte(yaml), 0o600); err != nil {
+	if err := writeTenants(tenantsFile, t, e.apiKey, 0); err != nil {
 		return nil, err
 	}
 
@@ -119,7 +122,6 @@ func setup(ctx context.Context, cfg Config) (_ *env, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	e.core = minio.Core{Client: e.direct}
 	e.http = &http.Client{Transport: &http.Transport{
 		MaxIdleConns:        256,
 		MaxIdleConnsPerHost: 256,
@@ -127,7 +129,15 @@ func setup(ctx context.Context, cfg Config) (_ *env, err error) {
 		DisableCompression:  true,
 	}}
 
-	if err := e.startGateway(ctx, tenantsFile); err != nil {
+	e.tenant = t
+	if e.gateway, err = e.startGateway(ctx, pathGateway, tenantsFile); err != nil {
+		return nil, err
+	}
+	e.gatewayURL = e.gateway.url
+	if e.gatewayStd, err = e.startGateway(ctx, pathGatewayStd, tenantsFile, "GATEWAY_ZERO_COPY_READS=false"); err != nil {
+		return nil, err
+	}
+	if err := e.startPeers(ctx); err != nil {
 		return nil, err
 	}
 	if err := e.createBucket(ctx); err != nil {
@@ -146,85 +156,54 @@ func freeAddr() (string, error) {
 }
 
 // startGateway runs the gateway binary with its configuration in GATEWAY_*
-// variables, its log in the temporary directory.
-func (e *env) startGateway(ctx context.Context, tenantsFile string) error {
+// variables (extra after the benchmark's own), its log in the temporary
+// directory, and waits until it is healthy.
+func (e *env) startGateway(ctx context.Context, name, tenantsFile string, extra ...string) (*gatewayProc, error) {
 	bin, err := filepath.Abs(e.cfg.GatewayBin)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := os.Stat(bin); err != nil {
-		return fmt.Errorf("gateway binary: %w (run make build)", err)
+		return nil, fmt.Errorf("gateway binary: %w (run make build)", err)
 	}
 	addr, err := freeAddr()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	e.gatewayURL = "http://" + addr
-	env := []string{}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GATEWAY_") && !strings.HasPrefix(kv, "GOMEMLIMIT=") && !strings.HasPrefix(kv, "GOGC=") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env,
-		"GATEWAY_ADDR="+addr,
-		"GATEWAY_S3_ENDPOINT=http://"+e.minioHost,
-		"GATEWAY_TENANTS_FILE="+tenantsFile,
+	env := []string{
+		"GATEWAY_ADDR=" + addr,
+		"GATEWAY_S3_ENDPOINT=http://" + e.minioHost,
+		"GATEWAY_TENANTS_FILE=" + tenantsFile,
 		"GATEWAY_LOG_LEVEL=info",
 		"GATEWAY_NATS_LISTEN=127.0.0.1:0",
-		"GATEWAY_DATA_DIR="+filepath.Join(e.dir, "gateway-data"),
-	)
-	if e.cfg.PprofAddr != "" {
+		"GATEWAY_DATA_DIR=" + filepath.Join(e.dir, name+"-data"),
+		// The event-stream curve opens up to 1,000 streams of one tenant.
+		"GATEWAY_MAX_STREAMS_PER_TENANT=0",
+	}
+	if e.cfg.PprofAddr != "" && name == pathGateway {
 		env = append(env, "GATEWAY_PPROF_ADDR="+e.cfg.PprofAddr)
 	}
 	env = append(env, e.cfg.GatewayEnv...)
-	e.gatewayLog = filepath.Join(e.dir, "gateway.log")
-	logf, err := os.Create(e.gatewayLog)
+	env = append(env, extra...)
+	p, err := startProc(name, e.dir, env, bin)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer logf.Close()
-	cmd := exec.Command(bin)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start gateway: %w", err)
+	g := &gatewayProc{proc: p, url: "http://" + addr}
+	if err := p.waitHTTP(ctx, g.url+"/healthz", http.StatusOK, 60*time.Second); err != nil {
+		p.stop()
+		return nil, err
 	}
-	e.gateway = cmd
-	e.exited = make(chan struct{})
-	go func() { _ = cmd.Wait(); close(e.exited) }()
-
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-e.exited:
-			return fmt.Errorf("gateway exited at start:\n%s", e.logTail())
-		case <-ctx.Done():
-			return ctx.Err()
-		default:
-		}
-		resp, err := e.http.Get(e.gatewayURL + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("gateway not healthy after 30s:\n%s", e.logTail())
+	return g, nil
 }
 
-func (e *env) logTail() string {
-	b, _ := os.ReadFile(e.gatewayLog)
-	if len(b) > 4000 {
-		b = b[len(b)-4000:]
-	}
-	return string(b)
+// gatewayProc is a running gateway.
+type gatewayProc struct {
+	*proc
+	url string // http://127.0.0.1:port
 }
 
-func (e *env) gatewayPID() int { return e.gateway.Process.Pid }
+func (e *env) gatewayPID() int { return e.gateway.pid() }
 
 func (e *env) createBucket(ctx context.Context) error {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.gatewayURL+"/api/v1/buckets",
@@ -242,29 +221,27 @@ func (e *env) createBucket(ctx context.Context) error {
 	return nil
 }
 
-// do sends req to the gateway with the tenant's key.
+// do sends req to a gateway with the tenant's key.
 func (e *env) do(req *http.Request) (*http.Response, error) {
 	req.Header.Set("Authorization", "Bearer "+e.apiKey)
 	return e.http.Do(req)
 }
 
-// objectURL is the gateway URL of an object; benchmark names need no
-// escaping.
-func (e *env) objectURL(name string) string {
-	return e.gatewayURL + "/api/v1/buckets/" + bucketName + "/objects/" + name
+// objectURL is the URL of an object on the gateway at base; benchmark
+// names need no escaping.
+func objectURL(base, name string) string {
+	return base + "/api/v1/buckets/" + bucketName + "/objects/" + name
 }
 
 // close stops the gateway and MinIO and removes the temporary directory.
 func (e *env) close() {
-	if e.gateway != nil {
-		_ = e.gateway.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-e.exited:
-		case <-time.After(15 * time.Second):
-			_ = e.gateway.Process.Kill()
-			<-e.exited
+	for _, g := range []*gatewayProc{e.gateway, e.gatewayStd} {
+		if g != nil {
+			g.stop()
 		}
 	}
+	e.nginx.stop()
+	e.console.stop()
 	if e.mini != nil {
 		e.mini.Stop()
 	} else if e.direct != nil {
@@ -355,14 +332,40 @@ func findPID(marker string) int {
 	return 0
 }
 
-// processes are the processes whose CPU time a workload accounts: the load
-// generator (this process), the gateway, and MinIO when it is local.
-func (e *env) processes() map[string]int {
-	ps := map[string]int{"client": os.Getpid(), "gateway": e.gatewayPID()}
+// procsFor are the processes whose CPU time a workload on p accounts: the
+// load generator (this process), p's proxy when it has one, and MinIO when
+// it is local.
+func (e *env) procsFor(p path) map[string]int {
+	ps := map[string]int{"client": os.Getpid()}
+	if pid := p.proxyPID(); pid != 0 {
+		ps["proxy"] = pid
+	}
 	if e.minioPID != 0 {
 		ps["minio"] = e.minioPID
 	}
 	return ps
+}
+
+// proxyPIDs are the processes of every proxy (the gateways, nginx,
+// Console).
+func (e *env) proxyPIDs() []int {
+	out := []int{e.gateway.pid(), e.gatewayStd.pid()}
+	if e.nginx != nil {
+		out = append(out, e.nginx.pid())
+	}
+	if e.console != nil {
+		out = append(out, e.console.pid())
+	}
+	return out
+}
+
+// otherPIDs are the client and MinIO (when it is local).
+func (e *env) otherPIDs() []int {
+	out := []int{os.Getpid()}
+	if e.minioPID != 0 {
+		out = append(out, e.minioPID)
+	}
+	return out
 }
 
 // resetPeakRSS resets the kernel's VmHWM of pid to its current RSS. It

@@ -7,15 +7,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 
 	"github.com/minio/minio-go/v7"
 )
 
-// path is one way to the objects: minio-go straight to the store, or plain
-// HTTP through the gateway. Both act on the same bucket, with the same
-// names.
+// path is one way to the objects: minio-go straight to the store or
+// through nginx, Console's REST API, or plain HTTP through the gateway. All
+// act on the same bucket, with the same names.
 type path interface {
 	name() string
+	// proxyPID is the process between the client and the store, 0 for none.
+	proxyPID() int
+	// supports reports whether the path has a way to do op.
+	supports(op string) bool
 	put(ctx context.Context, key string, body io.Reader, size int64) error
 	get(ctx context.Context, key string, buf []byte) (int64, error)
 	stat(ctx context.Context, key string) error
@@ -23,9 +28,13 @@ type path interface {
 	list(ctx context.Context, prefix string) (int, error)
 }
 
+// The paths, in the order of the report.
 const (
-	pathDirect  = "direct"
-	pathGateway = "gateway"
+	pathDirect     = "direct"
+	pathNginx      = "nginx"
+	pathConsole    = "console"
+	pathGateway    = "gateway"
+	pathGatewayStd = "gateway_std" // the standard transport for object reads
 )
 
 // drain reads r to its end through buf and returns the byte count.
@@ -48,23 +57,32 @@ func drain(r io.Reader, buf []byte) (int64, error) {
 // Core.GetObject, StatObject and one ListObjectsV2 request per page.
 // minio-go's default over plain HTTP signs every 64 KiB of an upload
 // (SHA-256 in client and store); unsigned sends UNSIGNED-PAYLOAD instead,
-// as the gateway does.
+// as the gateway does. The nginx path is the same client pointed at nginx.
 type directPath struct {
-	e        *env
+	label    string
+	client   *minio.Client
+	phys     string
+	pid      int
 	unsigned bool
 }
 
-func (directPath) name() string { return pathDirect }
+func (e *env) directPath() directPath {
+	return directPath{label: pathDirect, client: e.direct, phys: e.phys}
+}
+
+func (d directPath) name() string         { return d.label }
+func (d directPath) proxyPID() int        { return d.pid }
+func (d directPath) supports(string) bool { return true }
 
 func (d directPath) put(ctx context.Context, key string, body io.Reader, size int64) error {
-	_, err := d.e.direct.PutObject(ctx, d.e.phys, key, body, size, minio.PutObjectOptions{
+	_, err := d.client.PutObject(ctx, d.phys, key, body, size, minio.PutObjectOptions{
 		ContentType: "application/octet-stream", DisableContentSha256: d.unsigned,
 	})
 	return err
 }
 
 func (d directPath) get(ctx context.Context, key string, buf []byte) (int64, error) {
-	body, _, _, err := d.e.core.GetObject(ctx, d.e.phys, key, minio.GetObjectOptions{})
+	body, _, _, err := minio.Core{Client: d.client}.GetObject(ctx, d.phys, key, minio.GetObjectOptions{})
 	if err != nil {
 		return 0, err
 	}
@@ -73,26 +91,29 @@ func (d directPath) get(ctx context.Context, key string, buf []byte) (int64, err
 }
 
 func (d directPath) stat(ctx context.Context, key string) error {
-	_, err := d.e.direct.StatObject(ctx, d.e.phys, key, minio.StatObjectOptions{})
+	_, err := d.client.StatObject(ctx, d.phys, key, minio.StatObjectOptions{})
 	return err
 }
 
 func (d directPath) list(_ context.Context, prefix string) (int, error) {
-	res, err := d.e.core.ListObjectsV2(d.e.phys, prefix, "", "", "", 1000)
+	res, err := minio.Core{Client: d.client}.ListObjectsV2(d.phys, prefix, "", "", "", 1000)
 	return len(res.Contents), err
 }
 
-// gatewayPath is net/http against the gateway's REST API.
+// gatewayPath is net/http against a gateway's REST API.
 type gatewayPath struct {
 	e      *env
+	gw     *gatewayProc
 	digest string // a Repr-Digest to send with uploads, "" for none
 }
 
-func (gatewayPath) name() string { return pathGateway }
+func (g gatewayPath) name() string       { return g.gw.name }
+func (g gatewayPath) proxyPID() int      { return g.gw.pid() }
+func (gatewayPath) supports(string) bool { return true }
 
 // put sends body with its Content-Length, or chunked when size is -1.
 func (g gatewayPath) put(ctx context.Context, key string, body io.Reader, size int64) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, g.e.objectURL(key), io.NopCloser(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, objectURL(g.gw.url, key), io.NopCloser(body))
 	if err != nil {
 		return err
 	}
@@ -109,7 +130,7 @@ func (g gatewayPath) put(ctx context.Context, key string, body io.Reader, size i
 }
 
 func (g gatewayPath) get(ctx context.Context, key string, buf []byte) (int64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, g.e.objectURL(key), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, objectURL(g.gw.url, key), nil)
 	if err != nil {
 		return 0, err
 	}
@@ -126,7 +147,7 @@ func (g gatewayPath) get(ctx context.Context, key string, buf []byte) (int64, er
 
 func (g gatewayPath) stat(ctx context.Context, key string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		g.e.gatewayURL+"/api/v1/buckets/"+bucketName+"/stat/"+key, nil)
+		g.gw.url+"/api/v1/buckets/"+bucketName+"/stat/"+key, nil)
 	if err != nil {
 		return err
 	}
@@ -143,7 +164,7 @@ func (g gatewayPath) stat(ctx context.Context, key string) error {
 
 func (g gatewayPath) list(ctx context.Context, prefix string) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		g.e.gatewayURL+"/api/v1/buckets/"+bucketName+"/objects?recursive=true&limit=1000&prefix="+prefix, nil)
+		g.gw.url+"/api/v1/buckets/"+bucketName+"/objects?recursive=true&limit=1000&prefix="+prefix, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -177,4 +198,33 @@ func expect(resp *http.Response, status int, v any) error {
 	}
 	_, err := io.Copy(io.Discard, resp.Body)
 	return err
+}
+
+// listPage reads one page (1,000 at most) of every object under prefix,
+// from cursor ("" for the first); next is "" on the last page.
+func (g gatewayPath) listPage(ctx context.Context, prefix, cursor string) (n int, next string, _ error) {
+	u := g.gw.url + "/api/v1/buckets/" + bucketName + "/objects?recursive=true&limit=1000&prefix=" + url.QueryEscape(prefix)
+	if cursor != "" {
+		u += "&cursor=" + url.QueryEscape(cursor)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	resp, err := g.e.do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	var page struct {
+		Objects    []json.RawMessage `json:"objects"`
+		NextCursor string            `json:"nextCursor"`
+		Truncated  bool              `json:"truncated"`
+	}
+	if err := expect(resp, http.StatusOK, &page); err != nil {
+		return 0, "", err
+	}
+	if page.Truncated && page.NextCursor == "" {
+		return 0, "", fmt.Errorf("list: truncated page without nextCursor")
+	}
+	return len(page.Objects), page.NextCursor, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,6 +38,10 @@ func Logger(base *zap.Logger) echo.MiddlewareFunc {
 	// request id only when something logs through it: most requests log
 	// nothing but their line.
 	line := base.WithOptions(zap.WithCaller(false))
+	// The fields of a line are encoded as it is written, never kept (zap's
+	// cores copy what they keep), so one slice serves request after
+	// request instead of a new one per line.
+	fieldPool := sync.Pool{New: func() any { s := make([]zap.Field, 0, 12); return &s }}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
@@ -59,8 +64,8 @@ func Logger(base *zap.Logger) echo.MiddlewareFunc {
 			}
 
 			status := res.Status
-			fields := make([]zap.Field, 0, 12)
-			fields = append(fields, zap.String("requestId", id))
+			pooled := fieldPool.Get().(*[]zap.Field)
+			fields := append((*pooled)[:0], zap.String("requestId", id))
 			if t, ok := access.FromContext(c.Request().Context()); ok {
 				fields = append(fields, zap.String("tenant", t.ID))
 			}
@@ -91,6 +96,9 @@ func Logger(base *zap.Logger) echo.MiddlewareFunc {
 				level = zapcore.ErrorLevel // a bug, whatever the client did
 			}
 			line.Check(level, "request").Write(fields...)
+			clear(fields) // drop the references to this request's values
+			*pooled = fields[:0]
+			fieldPool.Put(pooled)
 			return nil
 		}
 	}

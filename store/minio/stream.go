@@ -2,6 +2,7 @@ package miniostore
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -85,7 +86,8 @@ func (t *streamTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// store that did not answer in time is not asked again: that
 		// would double the wait.
 		var netErr net.Error
-		if !reused || attempt > 0 || req.Context().Err() != nil || (errors.As(err, &netErr) && netErr.Timeout()) {
+		if !reused || attempt > 0 || req.Context().Err() != nil || (errors.As(err, &netErr) && netErr.Timeout()) ||
+			errors.Is(err, errAnswerHeaderTooLarge) {
 			return nil, err
 		}
 	}
@@ -105,7 +107,7 @@ func (t *streamTransport) conn(ctx context.Context, addr string) (_ *storeConn, 
 		nc.Close()
 		return nil, false, fmt.Errorf("stream transport: %T is not a TCP connection", nc)
 	}
-	return &storeConn{addr: addr, tcp: tcp, br: bufio.NewReaderSize(tcp, 16<<10), bw: bufio.NewWriterSize(tcp, 4<<10)}, false, nil
+	return &storeConn{addr: addr, tcp: tcp, br: bufio.NewReaderSize(tcp, maxAnswerHeader), bw: bufio.NewWriterSize(tcp, 4<<10)}, false, nil
 }
 
 // exchange sends req on conn and reads the answer's headers.
@@ -126,6 +128,9 @@ func (t *streamTransport) exchange(req *http.Request, conn *storeConn) (*http.Re
 		return fail(err)
 	}
 	if err := conn.bw.Flush(); err != nil {
+		return fail(err)
+	}
+	if err := awaitHeader(conn.br); err != nil {
 		return fail(err)
 	}
 	resp, err := http.ReadResponse(conn.br, req)
@@ -158,6 +163,36 @@ func (t *streamTransport) exchange(req *http.Request, conn *storeConn) (*http.Re
 		resp.Body = &closingBody{ReadCloser: resp.Body, release: release}
 	}
 	return resp, nil
+}
+
+// maxAnswerHeader bounds the header of a store's answer, status line
+// included: S3 allows 2 KiB of user metadata, and the store's own headers
+// take about 1 KiB. It is the size of a connection's read buffer, which
+// holds the whole header before it is parsed.
+const maxAnswerHeader = 16 << 10
+
+var errAnswerHeaderTooLarge = fmt.Errorf("stream transport: the store's answer header is over %d bytes", maxAnswerHeader)
+
+// awaitHeader reads from the connection until br holds the whole header of
+// an answer (up to the empty line that ends it), so that parsing it reads
+// nothing more; a header that does not fit in br is an error.
+func awaitHeader(br *bufio.Reader) error {
+	searched := 0
+	for {
+		buf, _ := br.Peek(br.Buffered())
+		// The empty line may start up to 3 bytes before what is new.
+		from := max(searched-3, 0)
+		if bytes.Contains(buf[from:], []byte("\r\n\r\n")) || bytes.Contains(buf[from:], []byte("\n\n")) {
+			return nil
+		}
+		searched = len(buf)
+		if len(buf) >= br.Size() {
+			return errAnswerHeaderTooLarge
+		}
+		if _, err := br.Peek(len(buf) + 1); err != nil {
+			return err
+		}
+	}
 }
 
 // storeConn is one connection to the store.

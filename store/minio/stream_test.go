@@ -1,6 +1,7 @@
 package miniostore
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -341,5 +342,58 @@ func TestNew_objectReadTransport(t *testing.T) {
 				t.Errorf("object reads on the stream transport: %v, want %v", got, tc.wantStream)
 			}
 		})
+	}
+}
+
+// An answer whose header does not fit in the connection's buffer is an
+// error, read no further, on a connection that is then closed; a header
+// just under the bound is read as usual.
+func TestStreamTransport_answerHeaderBounded(t *testing.T) {
+	var size atomic.Int64
+	srv := newStreamServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Amz-Meta-Big", strings.Repeat("a", int(size.Load())))
+		_, _ = io.WriteString(w, "body")
+	})
+	tr := newStreamTransport(5 * time.Second)
+
+	size.Store(maxAnswerHeader - 1024)
+	resp := streamGet(t, tr, context.Background(), http.MethodGet, srv.URL+"/o")
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || string(b) != "body" {
+		t.Fatalf("body %q, %v", b, err)
+	}
+
+	size.Store(maxAnswerHeader)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/o", nil)
+	if _, err := tr.RoundTrip(req); !errors.Is(err, errAnswerHeaderTooLarge) {
+		t.Fatalf("err = %v, want errAnswerHeaderTooLarge", err)
+	}
+	// The kept-alive connection took the oversized answer and is closed,
+	// not sent the request again nor given back.
+	if n := srv.conns.Load(); n != 1 {
+		t.Errorf("%d connections, want 1 (no resend on a new one)", n)
+	}
+	if c := tr.idle.get(strings.TrimPrefix(srv.URL, "http://")); c != nil {
+		t.Error("the connection was given back to the pool")
+	}
+}
+
+// A header that arrives in pieces is waited for whole.
+func TestAwaitHeader_splitHeader(t *testing.T) {
+	client, server := net.Pipe()
+	defer client.Close()
+	go func() {
+		defer server.Close()
+		for _, part := range []string{"HTTP/1.1 200 OK\r\nContent-Le", "ngth: 2\r\n\r", "\nok"} {
+			_, _ = server.Write([]byte(part))
+		}
+	}()
+	br := bufio.NewReaderSize(client, 64)
+	if err := awaitHeader(br); err != nil {
+		t.Fatal(err)
+	}
+	if got := br.Buffered(); got < len("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n") {
+		t.Errorf("%d bytes buffered, want the whole header", got)
 	}
 }

@@ -1,11 +1,13 @@
-// Command bench measures the gateway against direct MinIO and writes
-// bench/results.json and bench/RESULTS.md ("make bench"); "make bench
-// QUICK=1" writes them to bench/tmp/quick instead.
+// Command bench measures the gateway against direct MinIO, nginx and
+// MinIO Console, and writes bench/results.json and bench/RESULTS.md ("make
+// bench"); "make bench QUICK=1" writes them to bench/tmp/quick instead.
 //
 // It starts MinIO in a temporary directory (or uses -minio with its root
-// credentials), provisions one tenant, runs bin/gateway as its own process
-// in front of it, and measures both paths with the same objects and
-// concurrency, round after round.
+// credentials), provisions one tenant, runs bin/gateway (twice: with and
+// without the splice transport), nginx and Console as processes of their
+// own in front of it, and measures every path with the same objects and
+// concurrency, round after round, on shared cores and with each proxy on a
+// core of its own; then the growth curves.
 package main
 
 import (
@@ -41,11 +43,24 @@ func main() {
 	flag.IntVar(&cfg.ProfileSeconds, "profile-seconds", 0, "length of each CPU profile (default 5s, quick 2s)")
 	only := flag.String("only", "", "run only these workloads, comma-separated keys (experiments)")
 	flag.BoolVar(&cfg.SkipRSS, "no-rss", false, "leave out the memory test (experiments)")
+	flag.BoolVar(&cfg.SkipCurves, "no-curves", false, "leave out the growth curves (experiments)")
 	flag.StringVar(&cfg.OutDir, "out", "", "directory of results.json and RESULTS.md (default bench, quick bench/tmp/quick)")
 	flag.StringVar(&cfg.ProfileDir, "profiles", "", "directory of the gateway's CPU profiles (default bench/tmp/profiles)")
 	flag.StringVar(&cfg.TempDir, "tmp", "", "parent of the temporary directory (MinIO data, gateway log)")
 	flag.BoolVar(&cfg.KeepTemp, "keep", false, "keep the temporary directory")
+	render := flag.Bool("render", false, "only rewrite RESULTS.md from the results.json in -out (default bench)")
 	flag.Parse()
+	if *render {
+		dir := cfg.OutDir
+		if dir == "" {
+			dir = "bench"
+		}
+		if err := bench.Render(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	cfg.RSSSize = *rssMiB << 20
 	if cfg.OutDir == "" {
 		// A quick run is a check, not a result: it leaves the committed
