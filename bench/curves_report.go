@@ -8,6 +8,14 @@ func (r *Results) curvesSection(w *report) {
 		w.p("QUICK run: shorter measurements and smaller buckets and stream counts than a full run.")
 		w.p("")
 	}
+	curvesTenants(w, c.Tenants)
+	curvesBucket(w, c.Bucket)
+	curvesStreams(w, c.Streams, c.StreamsNote)
+	curvesConcurrency(w, c.Concurrency)
+}
+
+// curvesTenants reports the cost of a request as the tenants configured grow.
+func curvesTenants(w *report, tenants []TenantPoint) {
 	w.p("### Tenants and keys configured")
 	w.p("")
 	w.p("A gateway started with that many tenants, one key each; 1 KiB GETs at c=16 by the bench tenant.")
@@ -15,18 +23,22 @@ func (r *Results) curvesSection(w *report) {
 	w.p("")
 	w.p("| tenants | start (s) | ops/s | gateway CPU ms/op | p99 ms | gateway RSS MiB |")
 	w.p("|---:|---:|---:|---:|---:|---:|")
-	for _, t := range c.Tenants {
+	for _, t := range tenants {
 		w.p("| %d | %s | %s | %.3f | %s | %s |", t.Tenants, trim(t.StartSec), trim(t.OpsPerSec), t.CPUMsOp, trim(t.P99Ms), trim(t.RSSMiB))
 	}
 	w.p("")
-	if n := len(c.Tenants); n > 1 {
-		first, last := c.Tenants[0], c.Tenants[n-1]
+	if n := len(tenants); n > 1 {
+		first, last := tenants[0], tenants[n-1]
 		w.p("From %d to %d tenants: gateway CPU per request ×%s, RSS +%s MiB (%s KiB per tenant): the", first.Tenants, last.Tenants,
 			trim(last.CPUMsOp/first.CPUMsOp), trim(last.RSSMiB-first.RSSMiB), trim((last.RSSMiB-first.RSSMiB)*1024/float64(last.Tenants-first.Tenants)))
 		w.p("gateway builds each tenant's store clients at start, and a larger heap costs the collector more")
 		w.p("per request; building a tenant's clients on its first request would keep both flat.")
 		w.p("")
 	}
+}
+
+// curvesBucket reports the cost of listing a bucket as it grows.
+func curvesBucket(w *report, bucket []BucketPoint) {
 	w.p("### Bucket size")
 	w.p("")
 	w.p("Every object of a bucket listed through the gateway, 1,000 a page, following `nextCursor`. The")
@@ -37,12 +49,12 @@ func (r *Results) curvesSection(w *report) {
 	w.p("")
 	w.p("| objects | pages | seconds | ms per 1,000 objects | direct seconds | gateway RSS before MiB | peak MiB |")
 	w.p("|---:|---:|---:|---:|---:|---:|---:|")
-	for _, b := range c.Bucket {
+	for _, b := range bucket {
 		w.p("| %d | %d | %s | %s | %s | %s | %s |", b.Objects, b.Pages, trim(b.Seconds), trim(b.MsPer1000), trim(b.DirectSeconds), trim(b.BaselineMiB), trim(b.PeakMiB))
 	}
 	w.p("")
-	if n := len(c.Bucket); n > 1 {
-		first, last := c.Bucket[0], c.Bucket[n-1]
+	if n := len(bucket); n > 1 {
+		first, last := bucket[0], bucket[n-1]
 		growth := last.PeakMiB - first.PeakMiB
 		if growth > 20 {
 			w.p("**Not flat**: the gateway's peak RSS grew by %s MiB from %d to %d objects, though it holds one", trim(growth), first.Objects, last.Objects)
@@ -62,30 +74,39 @@ func (r *Results) curvesSection(w *report) {
 		}
 		w.p("")
 	}
+}
+
+// curvesStreams reports the memory held by open event streams; note says
+// why the measurement stopped early, if it did.
+func curvesStreams(w *report, streams []StreamPoint, note string) {
 	w.p("### Open event streams on one bucket")
 	w.p("")
 	w.p("`GET /api/v1/buckets/{bucket}/events` held open, the earlier streams staying open as more come;")
 	w.p("memory read once all are open.")
 	w.p("")
-	if c.StreamsNote != "" {
-		w.p("**Did not run to the end**: %s", c.StreamsNote)
+	if note != "" {
+		w.p("**Did not run to the end**: %s", note)
 		w.p("")
 	}
 	w.p("| streams | seconds to open | gateway RSS MiB | gateway KiB per stream | MinIO RSS MiB | MinIO growth MiB |")
 	w.p("|---:|---:|---:|---:|---:|---:|")
-	for _, s := range c.Streams {
+	for _, s := range streams {
 		w.p("| %d | %s | %s | %s | %s | %s |", s.Streams, trim(s.OpenSeconds), trim(s.GatewayRSSMiB), trim(s.PerStreamKiB), trim(s.MinIORSSMiB), trim(s.MinIOGrowthMiB))
 	}
 	w.p("")
 	w.b.WriteString(streamNotes)
 	w.p("")
+}
+
+// curvesConcurrency reports GET throughput and latency as clients grow.
+func curvesConcurrency(w *report, clients []ConcPoint) {
 	w.p("### Concurrent clients")
 	w.p("")
 	w.p("1 KiB GETs through the gateway, each client on a connection of its own.")
 	w.p("")
 	w.p("| clients | ops/s | p50 ms | p99 ms | errors |")
 	w.p("|---:|---:|---:|---:|---:|")
-	for _, k := range c.Concurrency {
+	for _, k := range clients {
 		w.p("| %d | %s | %s | %s | %d |", k.Concurrency, trim(k.OpsPerSec), trim(k.P50Ms), trim(k.P99Ms), k.Errors)
 	}
 	w.p("")
