@@ -5,11 +5,8 @@
 package config
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -70,141 +67,87 @@ type Events struct {
 // FromEnv reads the configuration through getenv (os.Getenv in main, a map
 // in tests). Every bad variable is reported, not just the first.
 func FromEnv(getenv func(string) string) (Config, error) {
-	var problems []string
-	bad := func(name, format string, args ...any) {
-		problems = append(problems, name+": "+fmt.Sprintf(format, args...))
+	r := newEnvReader(getenv)
+	var cfg Config
+	r.readServing(&cfg)
+	r.readStore(&cfg)
+	r.readLimits(&cfg)
+	r.readEvents(&cfg)
+	if err := r.err(); err != nil {
+		return Config{}, err
 	}
-	defaults := map[string]string{}
-	for _, v := range Vars() {
-		defaults[v.Name] = v.Default
-	}
-	// get returns the variable, or its default from Vars.
-	get := func(name string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		return defaults[name]
-	}
-	parseURL := func(name, raw string) *url.URL {
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-			bad(name, "%q must be an http:// or https:// URL with a host and no path", raw)
-			return nil
-		}
-		u.Path = ""
-		return u
-	}
-	positiveInt := func(name string) int {
-		raw := get(name)
-		n, err := strconv.Atoi(raw)
-		if err != nil || n <= 0 {
-			bad(name, "%q must be a positive whole number", raw)
-		}
-		return n
-	}
-	nonNegativeInt := func(name string) int {
-		raw := get(name)
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 0 {
-			bad(name, "%q must be a whole number, 0 or more", raw)
-		}
-		return n
-	}
-	nonNegativeFloat := func(name string) float64 {
-		raw := get(name)
-		f, err := strconv.ParseFloat(raw, 64)
-		if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
-			bad(name, "%q must be a number, 0 or more", raw)
-		}
-		return f
-	}
-	boolean := func(name string) bool {
-		raw := get(name)
-		switch strings.ToLower(raw) {
-		case "true", "1":
-			return true
-		case "false", "0":
-			return false
-		}
-		bad(name, "%q must be true or false", raw)
-		return false
-	}
-	duration := func(name string) time.Duration {
-		raw := get(name)
-		d, err := time.ParseDuration(raw)
-		if err != nil || d <= 0 {
-			bad(name, "%q must be a positive duration such as 30s", raw)
-		}
-		return d
-	}
+	return cfg, nil
+}
 
-	cfg := Config{
-		Addr:           get("GATEWAY_ADDR"),
-		S3Region:       get("GATEWAY_S3_REGION"),
-		TenantsFile:    get("GATEWAY_TENANTS_FILE"),
-		PartSize:       int64(positiveInt("GATEWAY_PART_SIZE_MIB")) << 20,
-		MaxJSONBody:    int64(positiveInt("GATEWAY_MAX_JSON_BODY_KIB")) << 10,
-		MaxDeleteNames: positiveInt("GATEWAY_MAX_DELETE_NAMES"),
-		BackendTimeout: duration("GATEWAY_BACKEND_TIMEOUT"),
-		ShutdownGrace:  duration("GATEWAY_SHUTDOWN_GRACE"),
+// readServing reads how the gateway listens, logs and shuts down.
+func (r *envReader) readServing(cfg *Config) {
+	cfg.Addr = r.get("GATEWAY_ADDR")
+	cfg.TenantsFile = r.get("GATEWAY_TENANTS_FILE")
+	cfg.ShutdownGrace = r.duration("GATEWAY_SHUTDOWN_GRACE")
+	cfg.BodyIdleTimeout = r.duration("GATEWAY_BODY_IDLE_TIMEOUT")
+	cfg.PprofAddr = r.get("GATEWAY_PPROF_ADDR")
+	cfg.MetricsTenantLabels = r.boolean("GATEWAY_METRICS_TENANT_LABELS")
+	if err := cfg.LogLevel.UnmarshalText([]byte(r.get("GATEWAY_LOG_LEVEL"))); err != nil ||
+		cfg.LogLevel < zapcore.DebugLevel || cfg.LogLevel > zapcore.ErrorLevel {
+		r.bad("GATEWAY_LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	cfg.CORSOrigins = r.list("GATEWAY_CORS_ORIGINS")
+}
 
-		BackendCooldown: duration("GATEWAY_BACKEND_COOLDOWN"),
-		RateLimit:       nonNegativeFloat("GATEWAY_RATE_LIMIT"),
-		RateBurst:       positiveInt("GATEWAY_RATE_BURST"),
-		MaxUploads:      nonNegativeInt("GATEWAY_MAX_UPLOADS_PER_TENANT"),
-		ZeroCopyReads:   boolean("GATEWAY_ZERO_COPY_READS"),
-		ReadyTimeout:    duration("GATEWAY_READY_TIMEOUT"),
-		EventHeartbeat:  duration("GATEWAY_EVENT_HEARTBEAT"),
-		PprofAddr:       get("GATEWAY_PPROF_ADDR"),
-		MaxStreams:      nonNegativeInt("GATEWAY_MAX_STREAMS_PER_TENANT"),
-
-		BodyIdleTimeout:     duration("GATEWAY_BODY_IDLE_TIMEOUT"),
-		MetricsTenantLabels: boolean("GATEWAY_METRICS_TENANT_LABELS"),
-		MultipartTTL:        duration("GATEWAY_MULTIPART_TTL"),
-		Events: Events{
-			DataDir:   get("GATEWAY_DATA_DIR"),
-			NATSURL:   get("GATEWAY_NATS_URL"),
-			Listen:    get("GATEWAY_NATS_LISTEN"),
-			Token:     get("GATEWAY_NATS_TOKEN"),
-			Subject:   get("GATEWAY_NATS_SUBJECT"),
-			TargetARN: get("GATEWAY_STORE_EVENTS_ARN"),
-			FastARN:   get("GATEWAY_STORE_EVENTS_FAST_ARN"),
-			Retention: duration("GATEWAY_EVENTS_RETENTION"),
-		},
-	}
-	for _, name := range []string{"GATEWAY_STORE_EVENTS_ARN", "GATEWAY_STORE_EVENTS_FAST_ARN"} {
-		if parts := strings.Split(get(name), ":"); len(parts) != 6 || parts[0] != "arn" || parts[4] == "" {
-			bad(name, "%q must have the form arn:minio:sqs:region:ID:nats", get(name))
-		}
-	}
-	if n, err := ParseSize(get("GATEWAY_MAX_UPLOAD_SIZE")); err != nil || n > MaxUploadSizeLimit {
-		bad("GATEWAY_MAX_UPLOAD_SIZE", "%q must be a positive size of at most 5TiB, such as 5GiB", get("GATEWAY_MAX_UPLOAD_SIZE"))
-	} else {
-		cfg.MaxUploadSize = n
-	}
-	endpoint := get("GATEWAY_S3_ENDPOINT")
-	cfg.S3Endpoint = parseURL("GATEWAY_S3_ENDPOINT", endpoint)
-	publicURL := strings.TrimSpace(getenv("GATEWAY_S3_PUBLIC_URL"))
+// readStore reads where the store is and how the gateway talks to it.
+func (r *envReader) readStore(cfg *Config) {
+	endpoint := r.get("GATEWAY_S3_ENDPOINT")
+	cfg.S3Endpoint = r.url("GATEWAY_S3_ENDPOINT", endpoint)
+	publicURL := strings.TrimSpace(r.getenv("GATEWAY_S3_PUBLIC_URL"))
 	if publicURL == "" { // the default, publicURLDefault
 		publicURL = endpoint
 	}
-	cfg.S3PublicURL = parseURL("GATEWAY_S3_PUBLIC_URL", publicURL)
-	if err := cfg.LogLevel.UnmarshalText([]byte(get("GATEWAY_LOG_LEVEL"))); err != nil ||
-		cfg.LogLevel < zapcore.DebugLevel || cfg.LogLevel > zapcore.ErrorLevel {
-		bad("GATEWAY_LOG_LEVEL", "must be debug, info, warn or error")
-	}
+	cfg.S3PublicURL = r.url("GATEWAY_S3_PUBLIC_URL", publicURL)
+	cfg.S3Region = r.get("GATEWAY_S3_REGION")
+	cfg.BackendTimeout = r.duration("GATEWAY_BACKEND_TIMEOUT")
+	cfg.BackendCooldown = r.duration("GATEWAY_BACKEND_COOLDOWN")
+	cfg.ReadyTimeout = r.duration("GATEWAY_READY_TIMEOUT")
+	cfg.ZeroCopyReads = r.boolean("GATEWAY_ZERO_COPY_READS")
+	cfg.MultipartTTL = r.duration("GATEWAY_MULTIPART_TTL")
+	cfg.PartSize = int64(r.positiveInt("GATEWAY_PART_SIZE_MIB")) << 20
 	if cfg.PartSize < MinPartSizeMiB<<20 {
-		bad("GATEWAY_PART_SIZE_MIB", "must be at least %d (S3's smallest part)", MinPartSizeMiB)
+		r.bad("GATEWAY_PART_SIZE_MIB", "must be at least %d (S3's smallest part)", MinPartSizeMiB)
 	}
-	for _, o := range strings.Split(get("GATEWAY_CORS_ORIGINS"), ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+}
+
+// readLimits reads the sizes and counts a request or a tenant may not exceed.
+func (r *envReader) readLimits(cfg *Config) {
+	cfg.MaxJSONBody = int64(r.positiveInt("GATEWAY_MAX_JSON_BODY_KIB")) << 10
+	cfg.MaxDeleteNames = r.positiveInt("GATEWAY_MAX_DELETE_NAMES")
+	cfg.RateLimit = r.nonNegativeFloat("GATEWAY_RATE_LIMIT")
+	cfg.RateBurst = r.positiveInt("GATEWAY_RATE_BURST")
+	cfg.MaxUploads = r.nonNegativeInt("GATEWAY_MAX_UPLOADS_PER_TENANT")
+	cfg.MaxStreams = r.nonNegativeInt("GATEWAY_MAX_STREAMS_PER_TENANT")
+	if n, err := ParseSize(r.get("GATEWAY_MAX_UPLOAD_SIZE")); err != nil || n > MaxUploadSizeLimit {
+		r.bad("GATEWAY_MAX_UPLOAD_SIZE", "%q must be a positive size of at most 5TiB, such as 5GiB", r.get("GATEWAY_MAX_UPLOAD_SIZE"))
+	} else {
+		cfg.MaxUploadSize = n
+	}
+}
+
+// readEvents reads the event engine and the store's targets that feed it.
+func (r *envReader) readEvents(cfg *Config) {
+	cfg.EventHeartbeat = r.duration("GATEWAY_EVENT_HEARTBEAT")
+	cfg.Events = Events{
+		DataDir:   r.get("GATEWAY_DATA_DIR"),
+		NATSURL:   r.get("GATEWAY_NATS_URL"),
+		Listen:    r.get("GATEWAY_NATS_LISTEN"),
+		Token:     r.get("GATEWAY_NATS_TOKEN"),
+		Subject:   r.get("GATEWAY_NATS_SUBJECT"),
+		TargetARN: r.get("GATEWAY_STORE_EVENTS_ARN"),
+		FastARN:   r.get("GATEWAY_STORE_EVENTS_FAST_ARN"),
+		Retention: r.duration("GATEWAY_EVENTS_RETENTION"),
+	}
+	for _, name := range []string{"GATEWAY_STORE_EVENTS_ARN", "GATEWAY_STORE_EVENTS_FAST_ARN"} {
+		if parts := strings.Split(r.get(name), ":"); len(parts) != 6 || parts[0] != "arn" || parts[4] == "" {
+			r.bad(name, "%q must have the form arn:minio:sqs:region:ID:nats", r.get(name))
 		}
 	}
-	if len(problems) > 0 {
-		return Config{}, errors.New("configuration: " + strings.Join(problems, "; "))
-	}
-	return cfg, nil
 }
 
 // Names of the store's admin credentials, which only "gateway tenants
