@@ -132,83 +132,16 @@ func parse(data []byte, prev *Registry) (*Registry, error) {
 		return nil, errors.New("no tenants defined")
 	}
 
-	var problems []string
-	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	ids := map[string]bool{}
-	keyOwner := map[[sha256.Size]byte]string{}
-	storeUser := map[string]string{} // s3.accessKey: the tenant that has it
-	reg := &Registry{byKey: map[[sha256.Size]byte]*Principal{}, byIssuer: map[string][]*JWTConfig{}, tokens: newTokenCache()}
-	for i, ft := range f.Tenants {
-		name := ft.ID
-		if name == "" {
-			name = fmt.Sprintf("#%d", i+1)
-		}
-		t := &Tenant{ID: ft.ID, BucketPrefix: ft.BucketPrefix, AccessKey: ft.S3.AccessKey, SecretKey: ft.S3.SecretKey}
-		switch {
-		case ft.ID == "":
-			add("tenant %s: missing id", name)
-		case !idPattern.MatchString(ft.ID):
-			add("tenant %s: id must be 1-63 letters, digits, '.', '_' or '-'", name)
-		case ids[ft.ID]:
-			add("tenant %s: duplicate id", name)
-		}
-		ids[ft.ID] = true
-		switch {
-		case ft.BucketPrefix == "":
-			add("tenant %s: missing bucketPrefix", name)
-		case len(ft.BucketPrefix) > MaxPrefixLen || !prefixPattern.MatchString(ft.BucketPrefix):
-			add("tenant %s: bucketPrefix %q must be at most %d lowercase letters, digits, '.' or '-', starting with a letter or digit", name, ft.BucketPrefix, MaxPrefixLen)
-		case strings.Contains(ft.BucketPrefix, "..") || strings.Contains(ft.BucketPrefix, ".-") || strings.Contains(ft.BucketPrefix, "-."):
-			// No bucket name with such a prefix would be valid in S3.
-			add("tenant %s: bucketPrefix %q must not contain '..', '.-' or '-.'", name, ft.BucketPrefix)
-		}
-		if ft.S3.AccessKey == "" || ft.S3.SecretKey == "" {
-			add("tenant %s: missing s3.accessKey or s3.secretKey", name)
-		} else if owner, dup := storeUser[ft.S3.AccessKey]; dup {
-			// Provisioning would give the one store user the policy of
-			// whichever tenant came last.
-			add("tenant %s: s3.accessKey is also the store user of tenant %s", name, owner)
-		} else {
-			storeUser[ft.S3.AccessKey] = name
-		}
-		for j, arn := range ft.NotificationTargets {
-			switch {
-			case !arnPattern.MatchString(arn):
-				add("tenant %s: notificationTargets[%d] %q must be an ARN such as arn:minio:sqs::PRIMARY:webhook", name, j, arn)
-			case slices.Contains(ft.NotificationTargets[:j], arn):
-				add("tenant %s: notificationTargets[%d] %q is listed twice", name, j, arn)
-			default:
-				t.NotificationTargets = append(t.NotificationTargets, arn)
-			}
-		}
-		t = prev.same(t)
-		if len(ft.APIKeys) == 0 {
-			add("tenant %s: no apiKeys", name)
-		}
-		tp := TenantPrincipal(t)
-		for j, k := range ft.APIKeys {
-			h, err := keyHash(k)
-			if err != nil {
-				add("tenant %s: apiKeys[%d]: %v", name, j, err)
-				continue
-			}
-			if owner, dup := keyOwner[h]; dup {
-				add("tenant %s: apiKeys[%d] is also a key of %s", name, j, owner)
-				continue
-			}
-			keyOwner[h] = "tenant " + name
-			reg.byKey[h] = tp
-		}
-		problems = append(problems, reg.addScopedKeys(t, name, ft.ScopedKeys, keyOwner)...)
-		if ft.JWT != nil {
-			if jc, err := parseJWTConfig(t, *ft.JWT); err != nil {
-				add("tenant %s: jwt: %v", name, err)
-			} else {
-				reg.byIssuer[jc.Issuer] = append(reg.byIssuer[jc.Issuer], jc)
-			}
-		}
-		reg.tenants = append(reg.tenants, t)
+	p := &tenantsParser{
+		keyOwner:  map[[sha256.Size]byte]string{},
+		storeUser: map[string]string{},
+		ids:       map[string]bool{},
+		reg:       &Registry{byKey: map[[sha256.Size]byte]*Principal{}, byIssuer: map[string][]*JWTConfig{}, tokens: newTokenCache()},
 	}
+	for i, ft := range f.Tenants {
+		p.tenant(i, ft, prev)
+	}
+	reg, problems := p.reg, p.problems
 	problems = append(problems, sharedAudiences(reg.byIssuer)...)
 	problems = append(problems, overlappingPrefixes(reg.tenants)...)
 	if len(problems) > 0 {
