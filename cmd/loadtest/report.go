@@ -60,60 +60,86 @@ type opReport struct {
 	Non2xx int64   `json:"non2xx"` // failures, and expected answers such as 404 for a deleted name
 }
 
+// collect adds up the workers' counts and decides whether the run passed;
+// winStart and winEnd bound the outage window (zero: no restart).
 func (r *report) collect(workers []*worker, begin, winStart, winEnd time.Time) {
-	var first, last time.Time
 	r.Operations, r.ErrorsByCode = map[string]opReport{}, map[string]int64{}
 	lat := map[string][]time.Duration{}
+	win := outageWindow{start: winStart, end: winEnd}
 	for _, w := range workers {
 		w.mu.Lock()
-		for op, s := range w.ops {
-			o := r.Operations[op]
-			o.Count += s.count
-			o.OK += s.ok
-			o.Non2xx = o.Count - o.OK
-			r.Operations[op] = o
-			lat[op] = append(lat[op], s.latency...)
-		}
-		for c, n := range w.codes {
-			r.ErrorsByCode[c] += n
-		}
-		r.AcknowledgedWrites += w.acked
-		r.ObjectsVerified += w.verified
-		r.CorruptBytes += w.corruptBytes
-		r.CorruptReads += w.corruptReads
-		r.LostObjects += w.lost
-		r.MissingReads += w.missingReads
-		r.UnexpectedObjects += w.unexpected
-		r.ListingMismatches += w.listDiff
-		r.VerifyErrors += w.verifyErrors
+		r.addCounts(w, lat)
 		for _, f := range w.failures {
-			inWindow := !winStart.IsZero() && f.start.Before(winEnd) && f.end.After(winStart)
-			if inWindow && (first.IsZero() || f.start.Before(first)) {
-				first = f.start
-			}
-			if inWindow && f.end.After(last) {
-				last = f.end
-			}
-			switch {
-			case inWindow && f.code == transportError:
-				r.TransportInWindow++
-			case inWindow:
-				r.Status5xxInWindow++
-			case f.code == transportError:
-				r.TransportOutsideWindow++
-			default:
-				r.Status5xxOutsideWindow++
-			}
-			if !inWindow && len(r.OutsideWindow) < 20 {
-				r.OutsideWindow = append(r.OutsideWindow, fmt.Sprintf("%s %s %d at %s", f.op, f.code, f.status, f.end.Format(time.RFC3339Nano)))
-			}
+			r.addFailure(f, &win)
 		}
 		w.mu.Unlock()
 	}
-	if r.Outage != nil && !first.IsZero() {
-		r.Outage.FirstFailureSec = round(first.Sub(begin).Seconds())
-		r.Outage.LastFailureSec = round(last.Sub(begin).Seconds())
+	if r.Outage != nil && !win.first.IsZero() {
+		r.Outage.FirstFailureSec = round(win.first.Sub(begin).Seconds())
+		r.Outage.LastFailureSec = round(win.last.Sub(begin).Seconds())
 	}
+	r.addLatencies(lat)
+	r.judge()
+}
+
+// outageWindow is when failures were expected, and the first and last
+// failed request that overlapped it.
+type outageWindow struct {
+	start, end  time.Time
+	first, last time.Time
+}
+
+// addCounts adds a worker's operation counts and ledger findings, and its
+// latencies to lat by operation. The caller holds w.mu.
+func (r *report) addCounts(w *worker, lat map[string][]time.Duration) {
+	for op, s := range w.ops {
+		o := r.Operations[op]
+		o.Count += s.count
+		o.OK += s.ok
+		o.Non2xx = o.Count - o.OK
+		r.Operations[op] = o
+		lat[op] = append(lat[op], s.latency...)
+	}
+	for c, n := range w.codes {
+		r.ErrorsByCode[c] += n
+	}
+	r.AcknowledgedWrites += w.acked
+	r.ObjectsVerified += w.verified
+	r.CorruptBytes += w.corruptBytes
+	r.CorruptReads += w.corruptReads
+	r.LostObjects += w.lost
+	r.MissingReads += w.missingReads
+	r.UnexpectedObjects += w.unexpected
+	r.ListingMismatches += w.listDiff
+	r.VerifyErrors += w.verifyErrors
+}
+
+// addFailure counts a failure in or outside the outage window.
+func (r *report) addFailure(f failure, win *outageWindow) {
+	inWindow := !win.start.IsZero() && f.start.Before(win.end) && f.end.After(win.start)
+	if inWindow && (win.first.IsZero() || f.start.Before(win.first)) {
+		win.first = f.start
+	}
+	if inWindow && f.end.After(win.last) {
+		win.last = f.end
+	}
+	switch {
+	case inWindow && f.code == transportError:
+		r.TransportInWindow++
+	case inWindow:
+		r.Status5xxInWindow++
+	case f.code == transportError:
+		r.TransportOutsideWindow++
+	default:
+		r.Status5xxOutsideWindow++
+	}
+	if !inWindow && len(r.OutsideWindow) < 20 {
+		r.OutsideWindow = append(r.OutsideWindow, fmt.Sprintf("%s %s %d at %s", f.op, f.code, f.status, f.end.Format(time.RFC3339Nano)))
+	}
+}
+
+// addLatencies sets each operation's latency percentiles.
+func (r *report) addLatencies(lat map[string][]time.Duration) {
 	for op, ds := range lat {
 		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 		o := r.Operations[op]
@@ -121,7 +147,10 @@ func (r *report) collect(workers []*worker, begin, winStart, winEnd time.Time) {
 		o.P50Ms, o.P99Ms, o.MaxMs = ms(ds[len(ds)/2]), ms(ds[len(ds)*99/100]), ms(ds[len(ds)-1])
 		r.Operations[op] = o
 	}
+}
 
+// judge lists the reasons the run fails, if any, and sets Pass.
+func (r *report) judge() {
 	check := func(n int64, what string) {
 		if n != 0 {
 			r.Reasons = append(r.Reasons, fmt.Sprintf("%d %s", n, what))
