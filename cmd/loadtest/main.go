@@ -125,136 +125,23 @@ tenants:
 // run starts the store and the gateway, runs the clients, restarts the store
 // midway and verifies the ledger.
 func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
-	dir, err := os.MkdirTemp("", "gateway-loadtest-")
+	st, err := startStack(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	store, err := minioproc.Start(dir, minioproc.Options{})
-	if err != nil {
-		return nil, fmt.Errorf("start minio: %w", err)
-	}
-	defer store.Stop()
-
-	reg, err := access.Parse([]byte(tenantsYAML))
-	if err != nil {
-		return nil, err
-	}
-	pctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	if err := provision.All(pctx, store.Admin, reg); err != nil {
-		return nil, fmt.Errorf("provision: %w", err)
-	}
-
-	eventsDir, err := os.MkdirTemp("", "gateway-loadtest-events-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(eventsDir)
-	cfg, err := config.FromEnv(func(k string) string {
-		switch k {
-		case "GATEWAY_S3_ENDPOINT":
-			return store.Endpoint
-		case "GATEWAY_NATS_LISTEN": // the load has no event streams
-			return "127.0.0.1:0"
-		case "GATEWAY_DATA_DIR":
-			return eventsDir
-		}
-		return ""
-	})
-	if err != nil {
-		return nil, err
-	}
-	cfg.PartSize = partSize
-	cfg.ShutdownGrace = 5 * time.Second
-	logger := zap.NewNop()
-	if o.verbose {
-		lc := zap.NewDevelopmentConfig()
-		lc.Level = zap.NewAtomicLevelAt(zapcore.WarnLevel)
-		if logger, err = lc.Build(); err != nil {
-			return nil, err
-		}
-	}
-	srv, err := server.New(server.Options{Config: cfg, Tenants: reg, Logger: logger})
-	if err != nil {
-		return nil, fmt.Errorf("gateway: %w", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	srvCtx, stopServer := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(srvCtx, ln) }()
-	defer func() { stopServer(); <-served }()
-
-	gw := &gateway{
-		base: "http://" + ln.Addr().String(),
-		http: &http.Client{Transport: &http.Transport{
-			MaxIdleConns: 4 * o.clients, MaxIdleConnsPerHost: 4 * o.clients, IdleConnTimeout: 30 * time.Second,
-		}},
-	}
+	defer st.close()
+	gw := st.gw
 	if err := gw.createBucket(ctx); err != nil {
 		return nil, err
 	}
 
 	begin := time.Now()
 	rep := &report{Clients: o.clients, Duration: o.duration.String(), Seed: o.seed, DownFor: o.down.String(), Grace: o.grace.String()}
-
-	// The store's restart.
-	var outage struct {
-		start, ready time.Time
-		err          error
-	}
-	restarted := make(chan struct{})
-	go func() {
-		defer close(restarted)
-		select {
-		case <-time.After(o.restartAt):
-		case <-ctx.Done():
-			return
-		}
-		fmt.Fprintf(progress, "%5.1fs restarting the store (down %s)\n", time.Since(begin).Seconds(), o.down)
-		outage.start = time.Now()
-		outage.err = store.Restart(o.down)
-		outage.ready = time.Now()
-		fmt.Fprintf(progress, "%5.1fs store ready again\n", time.Since(begin).Seconds())
-	}()
-
-	// The clients.
-	deadline := begin.Add(o.duration)
-	workers := make([]*worker, o.clients)
-	var wg sync.WaitGroup
-	for i := range workers {
-		w := newWorker(i, gw, o)
-		workers[i] = w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w.loop(ctx, deadline)
-		}()
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	tick := time.NewTicker(5 * time.Second)
-	defer tick.Stop()
-wait:
-	for {
-		select {
-		case <-done:
-			break wait
-		case <-tick.C:
-			var n, failed int64
-			for _, w := range workers {
-				a, b := w.progress()
-				n, failed = n+a, failed+b
-			}
-			fmt.Fprintf(progress, "%5.1fs %d operations, %d not 2xx\n", time.Since(begin).Seconds(), n, failed)
-		}
-	}
-	<-restarted
+	outage := restartStore(ctx, st.store, o, begin, progress)
+	workers := runClients(ctx, gw, o, begin, progress)
+	<-outage.done
 	if outage.err != nil {
-		return nil, fmt.Errorf("restart the store: %w\n%s", outage.err, store.Logs())
+		return nil, fmt.Errorf("restart the store: %w\n%s", outage.err, st.store.Logs())
 	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
@@ -280,6 +167,180 @@ wait:
 	}
 	rep.collect(workers, begin, window.start, window.end)
 	return rep, nil
+}
+
+// stack is the store and the gateway under load.
+type stack struct {
+	store *minioproc.Server
+	gw    *gateway
+	undo  []func() // what close does, in reverse order
+}
+
+// close stops what startStack started and removes its files.
+func (s *stack) close() {
+	for i := len(s.undo) - 1; i >= 0; i-- {
+		s.undo[i]()
+	}
+}
+
+// startStack starts a store with the load's tenant provisioned and a
+// gateway in front of it.
+func startStack(ctx context.Context, o options) (_ *stack, err error) {
+	s := &stack{}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	reg, err := s.startStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.startGateway(o, reg); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// startStore starts MinIO in a temporary directory and provisions the
+// load's tenant.
+func (s *stack) startStore(ctx context.Context) (*access.Registry, error) {
+	dir, err := os.MkdirTemp("", "gateway-loadtest-")
+	if err != nil {
+		return nil, err
+	}
+	s.undo = append(s.undo, func() { os.RemoveAll(dir) })
+	if s.store, err = minioproc.Start(dir, minioproc.Options{}); err != nil {
+		return nil, fmt.Errorf("start minio: %w", err)
+	}
+	s.undo = append(s.undo, s.store.Stop)
+
+	reg, err := access.Parse([]byte(tenantsYAML))
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := provision.All(pctx, s.store.Admin, reg); err != nil {
+		return nil, fmt.Errorf("provision: %w", err)
+	}
+	return reg, nil
+}
+
+// startGateway serves the gateway on a free local port.
+func (s *stack) startGateway(o options, reg *access.Registry) error {
+	eventsDir, err := os.MkdirTemp("", "gateway-loadtest-events-")
+	if err != nil {
+		return err
+	}
+	s.undo = append(s.undo, func() { os.RemoveAll(eventsDir) })
+	cfg, err := config.FromEnv(func(k string) string {
+		switch k {
+		case "GATEWAY_S3_ENDPOINT":
+			return s.store.Endpoint
+		case "GATEWAY_NATS_LISTEN": // the load has no event streams
+			return "127.0.0.1:0"
+		case "GATEWAY_DATA_DIR":
+			return eventsDir
+		}
+		return ""
+	})
+	if err != nil {
+		return err
+	}
+	cfg.PartSize = partSize
+	cfg.ShutdownGrace = 5 * time.Second
+	logger := zap.NewNop()
+	if o.verbose {
+		lc := zap.NewDevelopmentConfig()
+		lc.Level = zap.NewAtomicLevelAt(zapcore.WarnLevel)
+		if logger, err = lc.Build(); err != nil {
+			return err
+		}
+	}
+	srv, err := server.New(server.Options{Config: cfg, Tenants: reg, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("gateway: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srvCtx, stopServer := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(srvCtx, ln) }()
+	s.undo = append(s.undo, func() { stopServer(); <-served })
+
+	s.gw = &gateway{
+		base: "http://" + ln.Addr().String(),
+		http: &http.Client{Transport: &http.Transport{
+			MaxIdleConns: 4 * o.clients, MaxIdleConnsPerHost: 4 * o.clients, IdleConnTimeout: 30 * time.Second,
+		}},
+	}
+	return nil
+}
+
+// storeOutage is the store's restart: when it went down and was ready
+// again (zero if it never was restarted); done closes once it is over.
+type storeOutage struct {
+	start, ready time.Time
+	err          error
+	done         chan struct{}
+}
+
+// restartStore restarts the store o.restartAt after begin, unless ctx ends
+// first. The outage's fields may be read once done is closed.
+func restartStore(ctx context.Context, store *minioproc.Server, o options, begin time.Time, progress io.Writer) *storeOutage {
+	outage := &storeOutage{done: make(chan struct{})}
+	go func() {
+		defer close(outage.done)
+		select {
+		case <-time.After(o.restartAt):
+		case <-ctx.Done():
+			return
+		}
+		fmt.Fprintf(progress, "%5.1fs restarting the store (down %s)\n", time.Since(begin).Seconds(), o.down)
+		outage.start = time.Now()
+		outage.err = store.Restart(o.down)
+		outage.ready = time.Now()
+		fmt.Fprintf(progress, "%5.1fs store ready again\n", time.Since(begin).Seconds())
+	}()
+	return outage
+}
+
+// runClients runs o.clients workers until o.duration after begin (or ctx
+// ends), reporting progress every 5 seconds, and returns them once all
+// are done.
+func runClients(ctx context.Context, gw *gateway, o options, begin time.Time, progress io.Writer) []*worker {
+	deadline := begin.Add(o.duration)
+	workers := make([]*worker, o.clients)
+	var wg sync.WaitGroup
+	for i := range workers {
+		w := newWorker(i, gw, o)
+		workers[i] = w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.loop(ctx, deadline)
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return workers
+		case <-tick.C:
+			var n, failed int64
+			for _, w := range workers {
+				a, b := w.progress()
+				n, failed = n+a, failed+b
+			}
+			fmt.Fprintf(progress, "%5.1fs %d operations, %d not 2xx\n", time.Since(begin).Seconds(), n, failed)
+		}
+	}
 }
 
 func round(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
