@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,8 +109,8 @@ func startNATS(t *testing.T, addr string) {
 	}
 	host, port, _ := strings.Cut(addr, ":")
 	cmd := exec.Command(bin, "-a", host, "-p", port, "-js", "-sd", t.TempDir())
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -180,4 +181,23 @@ func TestEventsWithoutStoreTarget(t *testing.T) {
 	if err := json.Unmarshal(g.call(http.MethodGet, "/api/v1/buckets/"+bucket+"/notifications", alphaKey, nil, http.StatusOK), &cfg); err != nil || len(cfg.QueueConfigurations) != 0 {
 		t.Fatalf("notifications: %s %v", body, err)
 	}
+}
+
+// syncBuffer is a bytes.Buffer that a process writes to while the test
+// reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
