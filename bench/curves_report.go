@@ -21,10 +21,11 @@ func (r *Results) curvesSection(w *report) {
 	w.p("")
 	if n := len(c.Tenants); n > 1 {
 		first, last := c.Tenants[0], c.Tenants[n-1]
-		w.p("From %d to %d tenants: gateway CPU per request ×%s, RSS +%s MiB (%s KiB per tenant): the", first.Tenants, last.Tenants,
+		w.p("From %d to %d tenants: gateway CPU per request ×%s, RSS +%s MiB (%s KiB per tenant). A", first.Tenants, last.Tenants,
 			trim(last.CPUMsOp/first.CPUMsOp), trim(last.RSSMiB-first.RSSMiB), trim((last.RSSMiB-first.RSSMiB)*1024/float64(last.Tenants-first.Tenants)))
-		w.p("gateway builds each tenant's store clients at start, and a larger heap costs the collector more")
-		w.p("per request; building a tenant's clients on its first request would keep both flat.")
+		w.p("tenant's store clients are built on its first request: an idle tenant costs its entry in the")
+		w.p("tenants registry and the store's (keys, bucket prefix, scopes), and a larger heap costs the")
+		w.p("collector more per request.")
 		w.p("")
 	}
 	w.p("### Bucket size")
