@@ -29,10 +29,11 @@ func curvesTenants(w *report, tenants []TenantPoint) {
 	w.p("")
 	if n := len(tenants); n > 1 {
 		first, last := tenants[0], tenants[n-1]
-		w.p("From %d to %d tenants: gateway CPU per request ×%s, RSS +%s MiB (%s KiB per tenant): the", first.Tenants, last.Tenants,
+		w.p("From %d to %d tenants: gateway CPU per request ×%s, RSS +%s MiB (%s KiB per tenant). A", first.Tenants, last.Tenants,
 			trim(last.CPUMsOp/first.CPUMsOp), trim(last.RSSMiB-first.RSSMiB), trim((last.RSSMiB-first.RSSMiB)*1024/float64(last.Tenants-first.Tenants)))
-		w.p("gateway builds each tenant's store clients at start, and a larger heap costs the collector more")
-		w.p("per request; building a tenant's clients on its first request would keep both flat.")
+		w.p("tenant's store clients are built on its first request: an idle tenant costs its entry in the")
+		w.p("tenants registry and the store's (keys, bucket prefix, scopes), and a larger heap costs the")
+		w.p("collector more per request.")
 		w.p("")
 	}
 }

@@ -114,6 +114,8 @@ func TestListObjects_invalidOptions(t *testing.T) {
 		"cursorOldVersion":  {Cursor: base64.RawURLEncoding.EncodeToString([]byte(`{"v":0,"a":"b"}`))},
 		"cursorEmptyAfter":  {Cursor: base64.RawURLEncoding.EncodeToString([]byte(`{"v":1,"a":""}`))},
 		"cursorExtraField":  {Cursor: base64.RawURLEncoding.EncodeToString([]byte(`{"v":1,"a":"b","x":1}`))},
+		"cursorTokenSpace":  {Cursor: base64.RawURLEncoding.EncodeToString([]byte(`{"v":1,"a":"b","t":"a b"}`))},
+		"cursorTokenLong":   {Cursor: base64.RawURLEncoding.EncodeToString([]byte(`{"v":1,"a":"b","t":"` + strings.Repeat("x", 1025) + `"}`))},
 		"prefixInvalidUTF8": {Prefix: "\xff"},
 		"startAfterTooLong": {StartAfter: strings.Repeat("s", 1025)},
 		"metadataWithV1":    {UseV1: true, WithMetadata: true},

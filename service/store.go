@@ -105,6 +105,17 @@ type ListQuery struct {
 	Limit        int    // 1..MaxListLimit
 	WithMetadata bool
 	UseV1        bool
+	// Token, when set, is where a PageLister resumes the listing (a
+	// StorePage.Token of the same listing); After still applies.
+	Token string
+}
+
+// PageLister is a StoreClient that can resume a listing from the store's
+// own continuation token, so a page costs the same wherever it is in the
+// bucket (a store resuming after a name may walk from the start). The
+// service uses it when the store client has it.
+type PageLister interface {
+	ListPage(ctx context.Context, bucket string, q ListQuery) (StorePage, error)
 }
 
 // ErrUnknownTarget marks the store refusing a notification configuration

@@ -44,6 +44,16 @@ type ListOptions struct {
 	UseV1        bool // ListObjects V1 instead of V2
 }
 
+// StorePage is one page of a store listing (PageLister).
+type StorePage struct {
+	Entries []ObjectInfo // sorted by name
+	More    bool         // other entries follow
+	// Token resumes the listing after Entries in the store's own terms
+	// (an S3 continuation token); empty when the listing can only resume
+	// after the last entry's name.
+	Token string
+}
+
 // ListPage is one page of a listing. Following NextCursor until Truncated is
 // false yields every entry exactly once.
 type ListPage struct {

@@ -57,7 +57,7 @@ func TestCircuitPerTenant(t *testing.T) {
 			t.Fatalf("ta while tb's circuit is open: %v", err)
 		}
 	}
-	if !env.store.clients[env.b].circuit.open() || env.store.clients[env.a].circuit.open() {
+	if !env.store.mustClient(t, env.b).circuit.open() || env.store.mustClient(t, env.a).circuit.open() {
 		t.Fatal("tb's circuit must be open and ta's closed")
 	}
 
@@ -65,7 +65,7 @@ func TestCircuitPerTenant(t *testing.T) {
 	if err := env.store.Ready(t.Context()); err != nil {
 		t.Fatalf("ready: %v", err)
 	}
-	if env.store.clients[env.b].circuit.open() {
+	if env.store.mustClient(t, env.b).circuit.open() {
 		t.Fatal("tb's circuit still open after the store answered a probe")
 	}
 }

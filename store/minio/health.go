@@ -9,6 +9,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
+	"s3gateway/access"
 	"s3gateway/errs"
 )
 
@@ -51,15 +52,19 @@ func (s *Store) Ready(ctx context.Context) error {
 // probeClient picks the client of the tenant with the smallest id, so the
 // probe is the same request every time; nil when there are no tenants.
 func (s *Store) probeClient() *client {
-	var best *client
+	var best *access.Tenant
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for t, c := range s.clients {
-		if best == nil || t.ID < best.tenant.ID {
-			best = c
+	for t := range s.clients {
+		if best == nil || t.ID < best.ID {
+			best = t
 		}
 	}
-	return best
+	s.mu.RUnlock()
+	if best == nil {
+		return nil
+	}
+	c, _ := s.client(best)
+	return c
 }
 
 // probeHTTP sends an unauthenticated GET to the store's endpoint: any HTTP

@@ -14,6 +14,12 @@ import (
 
 // ListObjects implements service.StoreClient. Entries are sorted by name
 // (folders among objects, as S3 orders them).
+func (c *client) ListObjects(ctx context.Context, bucket string, q service.ListQuery) ([]service.ObjectInfo, bool, error) {
+	page, err := c.ListPage(ctx, bucket, q)
+	return page.Entries, page.More, err
+}
+
+// listStream lists through minio-go's listing stream, after q.After.
 //
 // minio-go's listing hands out each store page's objects first and then its
 // folders, so the stream is not sorted across the two (listorder_test.go
@@ -23,7 +29,7 @@ import (
 // arrived more than one store page (maxKeys entries) before it. That settles
 // a page after one or two store requests, after which the listing is
 // cancelled.
-func (c *client) ListObjects(ctx context.Context, bucket string, q service.ListQuery) ([]service.ObjectInfo, bool, error) {
+func (c *client) listStream(ctx context.Context, bucket string, q service.ListQuery) ([]service.ObjectInfo, bool, error) {
 	limit, after := q.Limit, q.After
 	maxKeys := min(limit+2, service.MaxListLimit)
 	cctx, cancel := c.callContext(ctx)

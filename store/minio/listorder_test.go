@@ -24,7 +24,7 @@ func TestListOrder_objectsBeforeFoldersPerPage(t *testing.T) {
 		corePut(t, env, a, "order", n, []byte("x"), service.PutOptions{})
 	}
 	phys := env.a.BucketPrefix + "order"
-	c := env.store.clients[env.a]
+	c := env.store.mustClient(t, env.a)
 	for maxKeys := 1; maxKeys <= 3; maxKeys++ {
 		t.Run(fmt.Sprintf("channel_maxKeys=%d", maxKeys), func(t *testing.T) {
 			var want []string

@@ -56,19 +56,24 @@ type Config struct {
 	// cancelled by their caller are not reported. It must be cheap and safe
 	// for concurrent use (a metrics counter).
 	OnBackendError func(code errs.Code)
+	// onBuild, when not nil, is told of every tenant's client built
+	// (tests count them).
+	onBuild func(*access.Tenant)
 }
 
 // MaxSingleCopy is S3's limit for a copy in one request.
 const MaxSingleCopy = 5 << 30
 
 // Store is the service.Store over minio-go. It holds one client per
-// tenant, built once at startup with that tenant's own credentials.
+// tenant, with that tenant's own credentials, built on the tenant's first
+// request: startup and memory do not grow with tenants that are configured
+// but idle.
 type Store struct {
 	cfg Config
-	// clients are the tenants' clients; Update replaces them when the
+	// clients are the tenants' entries; Update replaces the map when the
 	// tenants file is reloaded.
 	mu      sync.RWMutex
-	clients map[*access.Tenant]*client
+	clients map[*access.Tenant]*tenantClient
 	// parts holds PartSize buffers for uploads of unknown size: one
 	// buffer per such upload in flight bounds their memory.
 	parts *partPool
@@ -102,7 +107,8 @@ var (
 	_ service.StoreClient = (*client)(nil)
 )
 
-// New builds a client for every tenant of reg.
+// New makes the store of the tenants of reg; their clients are built on
+// first use.
 func New(cfg Config, reg *access.Registry) (*Store, error) {
 	switch {
 	case cfg.Endpoint == nil:
@@ -135,17 +141,15 @@ func New(cfg Config, reg *access.Registry) (*Store, error) {
 	if cfg.OnBackendError == nil {
 		cfg.OnBackendError = func(errs.Code) {}
 	}
-	s := &Store{
-		cfg: cfg, clients: map[*access.Tenant]*client{}, maxParts: maxUploadParts, stream: stream,
-	}
+	s := &Store{cfg: cfg, maxParts: maxUploadParts, stream: stream}
 	s.parts = newPartPool(int(cfg.PartSize))
-	for _, t := range reg.All() {
-		c, err := s.newClient(t)
-		if err != nil {
-			return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
-		}
-		s.clients[t] = c
+	// A client's options depend on the tenant only through its keys, which
+	// minio-go does not check: one trial build settles, for every tenant,
+	// that building a client on first use cannot fail.
+	if _, err := s.newClient(&access.Tenant{ID: "trial"}); err != nil {
+		return nil, err
 	}
+	s.clients = tenantClients(reg, nil)
 	return s, nil
 }
 
@@ -192,15 +196,27 @@ func (s *Store) presignClient(t *access.Tenant, purpose access.SigningPurpose) (
 	return c, nil
 }
 
-// Client implements service.Store.
+// Client implements service.Store. It builds the tenant's client on its
+// first use.
 func (s *Store) Client(t *access.Tenant) (service.StoreClient, bool) {
-	s.mu.RLock()
-	c, ok := s.clients[t]
-	s.mu.RUnlock()
+	c, ok := s.client(t)
 	if !ok {
 		return nil, false
 	}
 	return c, true
+}
+
+// client is t's client, built on first use; ok is false for a tenant the
+// store does not serve.
+func (s *Store) client(t *access.Tenant) (*client, bool) {
+	s.mu.RLock()
+	e, ok := s.clients[t]
+	s.mu.RUnlock()
+	if !ok {
+		return nil, false
+	}
+	c := e.get(s)
+	return c, c != nil
 }
 
 // newTransport is the HTTP transport to the store: connections are reused
@@ -242,10 +258,15 @@ func (s *Store) storeTransport(circuit *circuit) http.RoundTripper {
 	return t
 }
 
-// closeCircuits ends the fail-fast of every tenant.
+// closeCircuits ends the fail-fast of every tenant. A tenant whose client
+// is not built yet has no circuit to close.
 func (s *Store) closeCircuits() {
-	for _, c := range s.clients {
-		c.circuit.answered()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, e := range s.clients {
+		if c := e.built.Load(); c != nil {
+			c.circuit.answered()
+		}
 	}
 }
 
