@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,6 +22,9 @@ import (
 // is bounded by ctx only, not by the call timeout, so a long download runs
 // as long as its client reads.
 func (c *client) GetObject(ctx context.Context, bucket, name string, opts service.GetOptions) (*service.Object, error) {
+	if c.direct != nil {
+		return c.getDirect(ctx, bucket, name, opts)
+	}
 	var gopts minio.GetObjectOptions
 	if opts.Range != nil {
 		h, err := rangeHeader(*opts.Range)
@@ -49,6 +53,12 @@ func (c *client) GetObject(ctx context.Context, bucket, name string, opts servic
 		}
 		return nil, c.translate(err, bucket, name)
 	}
+	return openedObject(name, info, header, body)
+}
+
+// openedObject is the object a successful read opened: its information,
+// with the range read when the answer was partial, and its body.
+func openedObject(name string, info minio.ObjectInfo, header http.Header, body io.ReadCloser) (*service.Object, error) {
 	obj := &service.Object{Info: objectInfo(name, info), Body: body}
 	if cr := header.Get("Content-Range"); cr != "" {
 		r, err := parseContentRange(cr)
@@ -65,8 +75,18 @@ func (c *client) GetObject(ctx context.Context, bucket, name string, opts servic
 // notModified is the answer to a read whose If-None-Match matched, with the
 // validators the store sent along with its 304.
 func notModified(name string, captured *capturedResponse) *service.Object {
+	status, h := captured.get()
+	if status != http.StatusNotModified {
+		h = nil
+	}
+	return notModifiedFrom(name, h)
+}
+
+// notModifiedFrom is the answer to a read whose If-None-Match matched,
+// with the validators of h, the store's 304 (nil: none).
+func notModifiedFrom(name string, h http.Header) *service.Object {
 	obj := &service.Object{NotModified: true, Info: service.ObjectInfo{Name: name, Metadata: map[string]string{}}}
-	if status, h := captured.get(); status == http.StatusNotModified {
+	if h != nil {
 		obj.Info.ETag = httpsyntax.TrimETag(h.Get("ETag"))
 		if t, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
 			obj.Info.LastModified = t.UTC()
@@ -80,6 +100,9 @@ func notModified(name string, captured *capturedResponse) *service.Object {
 func (c *client) StatObject(ctx context.Context, bucket, name string) (service.ObjectInfo, error) {
 	cctx, cancel := c.callContext(withMark(ctx, markObjectRead))
 	defer cancel()
+	if c.direct != nil {
+		return c.statDirect(cctx, bucket, name)
+	}
 	info, err := c.mc.StatObject(cctx, bucket, name, minio.StatObjectOptions{})
 	if err != nil {
 		return service.ObjectInfo{}, c.translate(err, bucket, name)

@@ -100,6 +100,8 @@ type client struct {
 	// one that can only upload. They have the region set, so signing
 	// needs no network call.
 	presignRead, presignUpload *minio.Client
+	// direct sends object reads without minio-go (nil: they go through mc).
+	direct *directReader
 }
 
 var (
@@ -156,11 +158,12 @@ func New(cfg Config, reg *access.Registry) (*Store, error) {
 func (s *Store) newClient(t *access.Tenant) (*client, error) {
 	creds := credentials.NewStaticV4(t.AccessKey, t.SecretKey, "")
 	circuit := s.newCircuit()
+	transport := s.storeTransport(circuit)
 	mc, err := minio.New(s.cfg.Endpoint.Host, &minio.Options{
 		Creds:     creds,
 		Secure:    s.cfg.Endpoint.Scheme == "https",
 		Region:    s.cfg.Region,
-		Transport: s.storeTransport(circuit),
+		Transport: transport,
 		// Retries would replay request bodies the gateway streams once; the
 		// client of the gateway decides whether to retry.
 		MaxRetries: 1,
@@ -177,7 +180,7 @@ func (s *Store) newClient(t *access.Tenant) (*client, error) {
 		return nil, err
 	}
 	return &client{s: s, tenant: t, mc: mc, core: minio.Core{Client: mc}, circuit: circuit,
-		presignRead: read, presignUpload: upload}, nil
+		presignRead: read, presignUpload: upload, direct: s.newDirectReader(t, transport)}, nil
 }
 
 // presignClient signs for the public URL as the tenant's signing identity

@@ -27,8 +27,9 @@ import (
 //     goroutines per connection to hand every request and answer over to,
 //     which is much of what a small read costs.
 //
-// Everything else about the request stays minio-go's: it builds and signs
-// the request and reads an error answer through the same body. The
+// The request is built and signed by the caller (directReader, or
+// minio-go when that is not used), which reads an error answer through the
+// same body. The
 // transport speaks HTTP/1.1 over plain TCP only, so it is used for http://
 // stores reached without a proxy; other object reads, and every other
 // request, use the ordinary transport. bench/RESULTS.md has the figures.
