@@ -36,7 +36,7 @@ func TestRunScript(t *testing.T) {
 			t.Fatalf("build %s: %v\n%s", pkg, err, out)
 		}
 	}
-	minioAddr, gatewayAddr, idpAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	minioAddr, gatewayAddr, idpAddr, natsAddr := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
 	env := []string{
 		"MINIO_BIN=" + minioBin,
 		"GATEWAY_BIN=" + gatewayBin,
@@ -45,6 +45,8 @@ func TestRunScript(t *testing.T) {
 		"MINIO_ADDR=" + minioAddr,
 		"GATEWAY_ADDR=" + gatewayAddr,
 		"DEVIDP_ADDR=" + idpAddr,
+		// Not the default 4222: another NATS may run on this machine.
+		"GATEWAY_NATS_LISTEN=" + natsAddr,
 	}
 	gatewayURL, idpURL := "http://"+gatewayAddr, "http://"+idpAddr
 
