@@ -72,13 +72,6 @@ func TestCorePutObject(t *testing.T) {
 			})
 		}
 	}
-	t.Run("defaultContentType", func(t *testing.T) {
-		corePut(t, env, a, "upl", "untyped", []byte("x"), service.PutOptions{})
-		info, err := env.svc.StatObject(a, "upl", "untyped")
-		if err != nil || info.ContentType != "application/octet-stream" {
-			t.Fatalf("%+v %v", info, err)
-		}
-	})
 	t.Run("shortBody_single", func(t *testing.T) {
 		_, err := env.svc.PutObject(a, "upl", "short-single", bytes.NewReader(data[:coreMiB]), service.PutOptions{Size: 3 * coreMiB})
 		coreWantCode(t, err, errs.InvalidArgument)
@@ -88,14 +81,6 @@ func TestCorePutObject(t *testing.T) {
 		_, err := env.svc.PutObject(a, "upl", "short-multi", bytes.NewReader(data[:8*coreMiB]), service.PutOptions{Size: 12 * coreMiB})
 		coreWantCode(t, err, errs.InvalidArgument)
 		coreNoUpload(t, env, a, env.a, "upl", "short-multi")
-	})
-	t.Run("tooLarge", func(t *testing.T) {
-		_, err := env.svc.PutObject(a, "upl", "huge", strings.NewReader(""), service.PutOptions{Size: 5<<40 + 1})
-		coreWantCode(t, err, errs.EntityTooLarge)
-	})
-	t.Run("badSize", func(t *testing.T) {
-		_, err := env.svc.PutObject(a, "upl", "bad", strings.NewReader(""), service.PutOptions{Size: -2})
-		coreWantCode(t, err, errs.InvalidArgument)
 	})
 	t.Run("missingBucket", func(t *testing.T) {
 		for _, size := range []int64{1, 6 * coreMiB, -1} {
