@@ -20,6 +20,7 @@ import (
 
 // Names S3 accepts must round-trip through every call.
 func TestCoreObjectNames(t *testing.T) {
+	t.Parallel()
 	env := coreEnv(t)
 	a := env.ctxA
 	coreBucket(t, env, a, "names")
@@ -234,6 +235,7 @@ func (s *coreSlowReader) Read(p []byte) (int, error) {
 // User metadata stays user metadata: a key named like a header the store
 // acts on is stored as x-amz-meta-*, and invalid keys or values are refused.
 func TestCoreMetadata(t *testing.T) {
+	t.Parallel()
 	env := coreEnv(t)
 	a := env.ctxA
 	coreBucket(t, env, a, "meta")
@@ -277,6 +279,7 @@ func TestCoreMetadata(t *testing.T) {
 }
 
 func TestCoreRemoveObjects(t *testing.T) {
+	t.Parallel()
 	var deletes atomic.Int64
 	env := coreEnv(t, func(c *Config) {
 		c.Transport = coreHookTransport{base: newTransport(30 * time.Second), after: func(r *http.Request, _ *http.Response) {

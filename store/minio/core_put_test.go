@@ -16,6 +16,7 @@ import (
 )
 
 func TestCorePutObject(t *testing.T) {
+	t.Parallel()
 	env := coreEnv(t)
 	a := env.ctxA
 	coreBucket(t, env, a, "upl")
@@ -91,6 +92,7 @@ func TestCorePutObject(t *testing.T) {
 }
 
 func TestCorePartSizes(t *testing.T) {
+	t.Parallel()
 	m := &Store{cfg: Config{PartSize: 8 << 20}, maxParts: maxUploadParts}
 	for _, tc := range []struct {
 		name       string

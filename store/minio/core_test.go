@@ -251,6 +251,7 @@ func (l *coreRequestLog) take() []*http.Request {
 }
 
 func TestCoreBuckets(t *testing.T) {
+	t.Parallel()
 	log := &coreRequestLog{}
 	env := coreEnv(t, func(c *Config) { c.Transport = coreHookTransport{base: newTransport(30 * time.Second), after: log.add} })
 	a, b := env.ctxA, env.ctxB
@@ -373,6 +374,7 @@ func TestCoreBuckets(t *testing.T) {
 // Store errors become contract codes with messages made of the tenant's
 // names only, whatever the store said.
 func TestCoreTranslate(t *testing.T) {
+	t.Parallel()
 	leaky := func(code string, status int) error {
 		return minio.ErrorResponse{Code: code, StatusCode: status, BucketName: "ta-photos",
 			Message: "bucket ta-photos at 127.0.0.1:9000 says no", HostID: "host", Resource: "/ta-photos/x"}

@@ -49,6 +49,7 @@ func extWebhook(t *testing.T) (string, <-chan extWebhookRecord) {
 }
 
 func TestNotifications(t *testing.T) {
+	t.Parallel()
 	hook, records := extWebhook(t)
 	env := extEnv(t, minitest.Options{Env: map[string]string{
 		"MINIO_NOTIFY_WEBHOOK_ENABLE_PRIMARY":   "on",

@@ -18,6 +18,7 @@ import (
 )
 
 func TestPresignObject(t *testing.T) {
+	t.Parallel()
 	env := extEnv(t, minitest.Options{})
 	ctx := env.ctx
 	physical := env.extBucket(t, "files")
@@ -132,6 +133,7 @@ func extPostForm(t *testing.T, post service.PresignedPost, key, contentType, fil
 }
 
 func TestPresignPost(t *testing.T) {
+	t.Parallel()
 	env := extEnv(t, minitest.Options{})
 	ctx := env.ctx
 	physical := env.extBucket(t, "inbox")
