@@ -27,6 +27,7 @@ type fakeStore struct {
 	listErr  error                          // ListBuckets fails with it
 	parts    map[string][]UploadPart        // upload id -> the parts the store holds
 	lastPost PostPolicy                     // what PresignPost was last asked to sign
+	lastPut  PutOptions                     // what PutObject was last asked to store
 }
 
 func newFakeStore(buckets ...string) *fakeStore {
@@ -162,6 +163,7 @@ func (f *fakeStore) PutObject(_ context.Context, bucket, name string, _ io.Reade
 		return UploadResult{}, err
 	}
 	b[name] = struct{}{}
+	f.lastPut = opts
 	return UploadResult{Name: name, Size: opts.Size}, nil
 }
 

@@ -19,6 +19,7 @@ import (
 // Copies of sources up to CopyComposeThreshold (5 MiB here) take one
 // request; larger ones are copied in parts. Both paths must behave alike.
 func TestCoreCopyObject(t *testing.T) {
+	t.Parallel()
 	var afterFirstPart atomic.Pointer[func()]
 	env := coreEnv(t, func(c *Config) {
 		c.CopyComposeThreshold = 5 * coreMiB

@@ -23,6 +23,7 @@ import (
 // to its own prefix) and straight on the store with B's own keys (the
 // store refuses).
 func TestCoreIsolation(t *testing.T) {
+	t.Parallel()
 	env := coreEnv(t)
 	a, b := env.ctxA, env.ctxB
 	coreBucket(t, env, a, "private")

@@ -52,6 +52,7 @@ func coreExpectListing(keys []string, prefix, startAfter string, recursive bool)
 // Following the cursor yields every entry exactly once, in order, for
 // every page size, API version, grouping, prefix and start.
 func TestCoreListObjects(t *testing.T) {
+	t.Parallel()
 	env := coreEnv(t)
 	a := env.ctxA
 	coreBucket(t, env, a, "list")

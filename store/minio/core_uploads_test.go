@@ -15,6 +15,7 @@ import (
 // an interrupted client would leave them, then listed and removed through
 // the service.
 func TestCoreIncompleteUploads(t *testing.T) {
+	t.Parallel()
 	env := coreEnv(t)
 	a := env.ctxA
 	coreBucket(t, env, a, "parts")

@@ -14,6 +14,7 @@ import (
 // An answer without an error document (a HEAD's) gets the code minio-go
 // would give it, and MinIO's error headers win over both.
 func TestErrorResponseWithoutDocument(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status int
 		header http.Header
@@ -42,6 +43,7 @@ func TestErrorResponseWithoutDocument(t *testing.T) {
 // The answer's headers are read as ToObjectInfo reads them: encoded
 // metadata decoded, a bad date an internal error.
 func TestHeaderInfo(t *testing.T) {
+	t.Parallel()
 	h := http.Header{
 		"Content-Length":   {"1024"},
 		"Etag":             {`"abc"`},

@@ -16,6 +16,7 @@ import (
 // store's own pages, and checks the property it serves: pages of any limit,
 // followed by their cursors, return every entry exactly once, in order.
 func TestListOrder_objectsBeforeFoldersPerPage(t *testing.T) {
+	t.Parallel()
 	env := coreEnv(t)
 	a := env.ctxA
 	coreBucket(t, env, a, "order")

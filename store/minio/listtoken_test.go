@@ -38,6 +38,7 @@ func withoutToken(t *testing.T, cursor string) string {
 // A cursor carries the store's token; a cursor without one still resumes
 // after its name, and a token the store refuses is a client error.
 func TestListCursorToken(t *testing.T) {
+	t.Parallel()
 	env := coreEnv(t)
 	a := env.ctxA
 	coreBucket(t, env, a, "tokens")

@@ -49,6 +49,7 @@ func extWebhook(t *testing.T) (string, <-chan extWebhookRecord) {
 }
 
 func TestNotifications(t *testing.T) {
+	t.Parallel()
 	hook, records := extWebhook(t)
 	env := extEnv(t, minitest.Options{Env: map[string]string{
 		"MINIO_NOTIFY_WEBHOOK_ENABLE_PRIMARY":   "on",
@@ -107,17 +108,15 @@ func TestNotifications(t *testing.T) {
 	case <-time.After(500 * time.Millisecond):
 	}
 
+	// What the store refuses; the service's own refusals are tested
+	// against the fake store (service.TestSetBucketNotificationArguments).
 	t.Run("refused", func(t *testing.T) {
 		created := []string{"s3:ObjectCreated:*"}
 		for _, c := range []struct {
 			name, says string
 			cfg        service.NotificationConfig
 		}{
-			{"empty", "at least one entry", service.NotificationConfig{}},
 			{"unknown arn", "ARN the object store does not know", service.NotificationConfig{Queues: []service.NotificationTarget{{ARN: "arn:minio:sqs::NOPE:webhook", Events: created}}}},
-			{"malformed arn", "arn must have the form", service.NotificationConfig{Queues: []service.NotificationTarget{{ARN: "webhook", Events: created}}}},
-			{"bad event", "not a known event name", service.NotificationConfig{Queues: []service.NotificationTarget{{ARN: arn, Events: []string{"s3:ObjectCreated:Teleport"}}}}},
-			{"no events", "at least one event", service.NotificationConfig{Queues: []service.NotificationTarget{{ARN: arn}}}},
 			{"topic", "queueConfigurations only", service.NotificationConfig{Topics: []service.NotificationTarget{{ARN: "arn:minio:sns::PRIMARY:webhook", Events: created}}}},
 		} {
 			_, err := env.svc.SetBucketNotification(ctx, "pics", c.cfg)

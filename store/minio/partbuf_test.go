@@ -8,6 +8,7 @@ import (
 )
 
 func TestPartPool_reusesAndFrees(t *testing.T) {
+	t.Parallel()
 	p := newPartPool(1 << 20)
 	var bufs [][]byte
 	for range maxIdleParts + 2 {
@@ -36,6 +37,7 @@ func TestPartPool_reusesAndFrees(t *testing.T) {
 }
 
 func TestPartReader_readsThenRevokes(t *testing.T) {
+	t.Parallel()
 	data := []byte("0123456789")
 	r := newPartReader(data)
 	buf := make([]byte, 4)
@@ -61,6 +63,7 @@ func TestPartReader_readsThenRevokes(t *testing.T) {
 }
 
 func TestPartReader_empty(t *testing.T) {
+	t.Parallel()
 	r := newPartReader(nil)
 	if n, err := r.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 		t.Fatalf("Read = %d, %v; want 0, EOF", n, err)

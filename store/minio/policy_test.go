@@ -135,6 +135,7 @@ func extWantCode(t *testing.T, err error, code errs.Code) {
 }
 
 func TestPolicyCannedPrefixes(t *testing.T) {
+	t.Parallel()
 	env := extEnv(t, minitest.Options{})
 	ctx := env.ctx
 	physical := env.extBucket(t, "site")
@@ -289,6 +290,7 @@ func extCheckTenantView(t *testing.T, doc json.RawMessage, logical string) {
 }
 
 func TestPolicyDocument(t *testing.T) {
+	t.Parallel()
 	env := extEnv(t, minitest.Options{})
 	ctx := env.ctx
 	physical := env.extBucket(t, "docs")
@@ -380,6 +382,7 @@ func TestPolicyDocument(t *testing.T) {
 // Concurrent canned changes of different prefixes of one bucket all land:
 // each is a read-modify-write of the bucket's one document.
 func TestPolicyConcurrentCannedChanges(t *testing.T) {
+	t.Parallel()
 	env := extEnv(t, minitest.Options{})
 	ctx := env.ctx
 	physical := env.extBucket(t, "busy")

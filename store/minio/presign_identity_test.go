@@ -19,6 +19,7 @@ import (
 // x-amz-copy-source header added to it (which the signature does not
 // cover) is refused by the store, because the URL's signer cannot read.
 func TestPresignedPutCannotCopy(t *testing.T) {
+	t.Parallel()
 	env := coreEnv(t)
 	coreBucket(t, env, env.ctxA, "files")
 	corePut(t, env, env.ctxA, "files", "private/salaries.csv", []byte("secret numbers"), service.PutOptions{})
@@ -57,6 +58,7 @@ func TestPresignedPutCannotCopy(t *testing.T) {
 // buckets: the read identity cannot put, the upload identity cannot get,
 // and neither reaches another tenant's buckets or manages a bucket.
 func TestSigningIdentitiesRestricted(t *testing.T) {
+	t.Parallel()
 	env := coreEnv(t)
 	coreBucket(t, env, env.ctxA, "files")
 	coreBucket(t, env, env.ctxB, "files")

@@ -299,6 +299,7 @@ func TestStreamTransport_unknownLengthAndErrors(t *testing.T) {
 }
 
 func TestStreamEligible(t *testing.T) {
+	t.Parallel()
 	// Loopback is never proxied, whatever the environment says.
 	for raw, want := range map[string]bool{
 		"http://127.0.0.1:9000":  true,
@@ -381,6 +382,7 @@ func TestStreamTransport_answerHeaderBounded(t *testing.T) {
 
 // A header that arrives in pieces is waited for whole.
 func TestAwaitHeader_splitHeader(t *testing.T) {
+	t.Parallel()
 	client, server := net.Pipe()
 	defer client.Close()
 	go func() {

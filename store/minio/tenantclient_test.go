@@ -63,6 +63,7 @@ func lazyStore(t *testing.T, reg *access.Registry) (*Store, *atomic.Int64) {
 // Configured tenants cost a small entry each: no client is built until a
 // tenant's first request, and racing first requests build one.
 func TestClientsBuiltOnFirstUse(t *testing.T) {
+	t.Parallel()
 	const tenants = 10_000
 	reg, err := access.Parse(manyTenantsYAML(tenants))
 	if err != nil {
@@ -107,6 +108,7 @@ func TestClientsBuiltOnFirstUse(t *testing.T) {
 // A reload keeps the clients of unchanged tenants, builds none for new
 // ones until used, and drops removed tenants.
 func TestUpdateKeepsBuiltClients(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "tenants.yaml")
 	if err := os.WriteFile(path, manyTenantsYAML(3), 0o600); err != nil {
 		t.Fatal(err)
