@@ -39,16 +39,27 @@ func (e *Engine) ingestLoop(ctx context.Context) {
 	}()
 	for ctx.Err() == nil {
 		actx, cancel := context.WithTimeout(ctx, leaseRenew)
-		held := l.acquire(actx)
+		err := l.acquire(actx)
+		if errors.Is(err, jetstream.ErrBucketNotFound) || errors.Is(err, jetstream.ErrStreamNotFound) {
+			// NATS lost it (an external server started afresh): make it again.
+			var kv jetstream.KeyValue
+			if kv, err = e.js.CreateOrUpdateKeyValue(actx, leaseConfig(e.cfg.Replicas)); err == nil {
+				l.kv = kv
+				err = l.acquire(actx)
+			}
+		}
 		cancel()
-		if !held {
+		if err != nil {
+			if !errors.Is(err, errLeaseHeld) {
+				e.log.Debug("events: taking the ingest lease", zap.Error(err))
+			}
 			sleep(ctx, leaseRenew)
 			continue
 		}
 		term, lost := context.WithCancel(ctx)
 		kept := make(chan struct{})
 		go func() { defer close(kept); l.keep(term, lost) }()
-		err := e.drain(term)
+		err = e.drain(term)
 		lost()
 		<-kept
 		if err != nil && ctx.Err() == nil {

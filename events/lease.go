@@ -27,14 +27,15 @@ const (
 	leaseMargin = 2 * leaseRenew
 )
 
-// leaseConfig is the KV bucket of the lease. It lives in memory: after a
-// restart of NATS any engine may take it.
+// leaseConfig is the KV bucket of the lease. It is kept on disk, as the
+// streams are: after a restart of NATS the holder keeps its lease, or the
+// lease expires as it would have.
 func leaseConfig(replicas int) jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{
 		Bucket:      leaseBucket,
 		Description: "which gateway engine moves " + IngestStream + " to " + LogStream,
 		TTL:         leaseTTL,
-		Storage:     jetstream.MemoryStorage,
+		Storage:     jetstream.FileStorage,
 		Replicas:    replicas,
 	}
 }
@@ -47,22 +48,29 @@ type lease struct {
 	renewed time.Time // when the last successful write was sent
 }
 
+// errLeaseHeld is acquire's answer while another engine holds the lease.
+var errLeaseHeld = errors.New("another engine holds the lease")
+
 // acquire takes the lease if no other engine holds it, or finds that this
 // engine still does (after NATS came back with the key).
-func (l *lease) acquire(ctx context.Context) bool {
+func (l *lease) acquire(ctx context.Context) error {
 	sent := time.Now()
 	rev, err := l.kv.Create(ctx, leaseKey, l.id)
-	if err != nil {
+	if errors.Is(err, jetstream.ErrKeyExists) {
 		entry, gerr := l.kv.Get(ctx, leaseKey)
-		if gerr != nil || !bytes.Equal(entry.Value(), l.id) {
-			return false
+		switch {
+		case gerr != nil:
+			return gerr
+		case !bytes.Equal(entry.Value(), l.id):
+			return errLeaseHeld
 		}
-		if rev, err = l.kv.Update(ctx, leaseKey, l.id, entry.Revision()); err != nil {
-			return false
-		}
+		rev, err = l.kv.Update(ctx, leaseKey, l.id, entry.Revision())
+	}
+	if err != nil {
+		return err
 	}
 	l.rev, l.renewed = rev, sent
-	return true
+	return nil
 }
 
 // keep renews the lease until ctx ends, and calls lost when another engine
