@@ -41,6 +41,8 @@ type Results struct {
 	Workloads   []Result    `json:"workloads"`
 	RSS         rssResult   `json:"rss"`
 	Profiles    []Profile   `json:"profiles,omitempty"`
+
+	*EventsResult // events_* keys, when measured (events.go)
 }
 
 // Target is one goal and whether this run meets it.
@@ -252,6 +254,7 @@ func (r *Results) finish() {
 		{Key: "small", Name: "1 KiB GET and stat ops/s, gateway ÷ direct, the lower (c=16)", Measured: r.SmallRatio, Goal: goal(targetSmallOpsRatio), Holds: r.SmallRatio >= targetSmallOpsRatio},
 		{Key: "rss", Name: fmt.Sprintf("peak gateway RSS, %d chunked uploads of %d MiB at once (MiB)", r.RSS.Uploads, r.RSS.UploadMiB), Measured: r.PeakRSSMiB, Goal: fmt.Sprintf("≤ %d", targetPeakRSSMiB), Holds: r.PeakRSSMiB > 0 && r.PeakRSSMiB <= targetPeakRSSMiB},
 	}
+	r.Targets = append(r.Targets, r.eventTargets()...)
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
@@ -363,6 +366,7 @@ func (r *Results) markdown() string {
 	p("through without buffering. So memory is bounded by design: about uploads in flight × part size,")
 	p("and the uploads in flight are bounded per tenant by `GATEWAY_MAX_UPLOADS_PER_TENANT`.")
 	p("")
+	r.eventsMarkdown(&b)
 	r.whereTheTimeGoes(&b)
 	return b.String()
 }
