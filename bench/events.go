@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -84,6 +85,7 @@ func runEvents(ctx context.Context, cfg Config, res *Results, logf func(string, 
 	logf("events: gateway RSS %.1f MiB with %d streams (%.1f before); MinIO %.1f → %.1f MiB",
 		r.IdleGatewayMiB, streams, r.IdleGatewayBase, r.IdleStoreBefore, r.IdleStoreAfter)
 
+	time.Sleep(3 * time.Second) // NATS removes the idle streams' consumers
 	logf("events: latency at %d uploads/s for %v", eventsRate, latencyFor)
 	lat, fromStore, err := measureEventLatency(ctx, e, int(latencyFor.Seconds()*eventsRate))
 	if err != nil {
@@ -348,23 +350,31 @@ type streamEvent struct {
 
 // openEventStream opens the bucket's event stream with query (and
 // Last-Event-ID lastID, when set) and returns its events once the gateway
-// said it is connected. The stream ends with ctx.
+// said it is connected. The stream ends with ctx. A 503 is tried again for
+// a while: right after many streams closed, NATS is still removing their
+// consumers and a new one can wait too long for its turn.
 func openEventStream(ctx context.Context, e *env, query, lastID string) (<-chan streamEvent, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		e.gatewayURL+"/api/v1/buckets/"+bucketName+"/events?"+query, nil)
-	if err != nil {
-		return nil, err
-	}
-	if lastID != "" {
-		req.Header.Set("Last-Event-ID", lastID)
-	}
-	resp, err := e.do(req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
+	var resp *http.Response
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+			e.gatewayURL+"/api/v1/buckets/"+bucketName+"/events?"+query, nil)
+		if err != nil {
+			return nil, err
+		}
+		if lastID != "" {
+			req.Header.Set("Last-Event-ID", lastID)
+		}
+		if resp, err = e.do(req); err != nil {
+			return nil, err
+		}
+		if resp.StatusCode == http.StatusOK {
+			break
+		}
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 		resp.Body.Close()
-		return nil, fmt.Errorf("event stream: %s", resp.Status)
+		if resp.StatusCode != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			return nil, fmt.Errorf("event stream: %s: %s", resp.Status, msg)
+		}
 	}
 	body := bufio.NewReader(resp.Body)
 	if line, err := body.ReadString('\n'); err != nil || !strings.HasPrefix(line, ": connected") {
