@@ -146,7 +146,14 @@ func startEngine(t testing.TB, cfg Config) *Engine {
 	return e
 }
 
+// testLogger logs with EVENTS_TEST_LOG set: to the test's log, or to
+// stderr with EVENTS_TEST_LOG=stderr (benchmarks cut their logs short).
 func testLogger(t testing.TB) *zap.Logger {
+	if os.Getenv("EVENTS_TEST_LOG") == "stderr" {
+		if l, err := zap.NewDevelopment(); err == nil {
+			return l
+		}
+	}
 	if os.Getenv("EVENTS_TEST_LOG") != "" {
 		return zaptest.NewLogger(t)
 	}

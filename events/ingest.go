@@ -85,16 +85,29 @@ func (e *Engine) publish(msg jetstream.Msg) (moved, error) {
 		if err != nil {
 			return m, fmt.Errorf("encode event: %w", err)
 		}
-		// No retries by the client: a retried publish could land after
-		// the next ones. A failure starts the pipeline again instead.
-		f, err := e.js.PublishAsync(subject, data, jetstream.WithMsgID(id),
-			jetstream.WithExpectStream(LogStream), jetstream.WithRetryAttempts(0))
+		f, err := e.publishAsync(subject, data, id)
 		if err != nil {
 			return m, fmt.Errorf("publish to %s: %w", subject, err)
 		}
 		m.futures = append(m.futures, f)
 	}
 	return m, nil
+}
+
+// publishAsync publishes one event to the log without waiting for the
+// answer. No retries by the client: a retried publish could land after the
+// next ones; a failure starts the pipeline again instead. Only a publish
+// the client refused to send, because too many of the connection's
+// publishes await answers, is tried again: it was not sent, and those
+// answers come within publishTimeout.
+func (e *Engine) publishAsync(subject string, data []byte, id string) (jetstream.PubAckFuture, error) {
+	for deadline := time.Now().Add(publishTimeout); ; {
+		f, err := e.js.PublishAsync(subject, data, jetstream.WithMsgID(id),
+			jetstream.WithExpectStream(LogStream), jetstream.WithRetryAttempts(0))
+		if !errors.Is(err, jetstream.ErrTooManyStalledMsgs) || time.Now().After(deadline) {
+			return f, err
+		}
+	}
 }
 
 // toEvent converts a store record and derives its deduplication id.

@@ -57,11 +57,6 @@ type Message struct {
 	Reset string
 }
 
-// subscriptionBuffer is how many log messages a subscription asks NATS for
-// at a time: enough for a replay to stream, small enough that a thousand
-// idle subscriptions hold little (the default is 500 each).
-const subscriptionBuffer = 100
-
 // subscriptionInactive is how long NATS keeps a subscriber's consumer after
 // the engine stopped reading it (a crash, a lost connection).
 const subscriptionInactive = 30 * time.Second
@@ -111,7 +106,7 @@ func (e *Engine) Subscribe(ctx context.Context, bucket string, after uint64, f F
 	if err != nil {
 		return nil, fmt.Errorf("events: subscribe to %s: %w", bucket, err)
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(subscriptionBuffer))
+	it, err := cons.Messages()
 	if err != nil {
 		return nil, fmt.Errorf("events: subscribe to %s: %w", bucket, err)
 	}
