@@ -67,6 +67,7 @@ func (r *Results) markdown() string {
 	r.peersSection(w)
 	r.spliceSection(w)
 	r.curvesSection(w)
+	r.eventsMarkdown(&w.b)
 	r.memorySection(w)
 	r.profilesSection(w)
 	return w.b.String()

@@ -55,6 +55,8 @@ type Results struct {
 	Curves      Curves      `json:"curves"`
 	RSS         rssResult   `json:"rss"`
 	Profiles    []Profile   `json:"profiles,omitempty"`
+
+	*EventsResult // events_* keys, when measured (events.go)
 }
 
 // SpliceDecision compares the gateway's object reads on the splice
@@ -299,7 +301,7 @@ func (r *Results) targets() []Target {
 	if len(r.Splice.CPUSaving) == 0 {
 		minSaving = 0
 	}
-	return []Target{
+	targets := []Target{
 		{Key: "owncore_get", Name: "GET 64 MiB throughput, gateway ÷ direct, proxy on its own core (c=4)", Measured: r.OwnCoreGetRatio, Goal: atLeast(targetThroughputRatio), Holds: r.OwnCoreGetRatio >= targetThroughputRatio},
 		{Key: "owncore_small", Name: "1 KiB GET and stat ops/s, gateway ÷ direct, proxy on its own core, the lower (c=16)", Measured: r.OwnCoreSmallRatio, Goal: atLeast(targetSmallOpsRatio), Holds: r.OwnCoreSmallRatio >= targetSmallOpsRatio},
 		{Key: "cpu_vs_nginx", Name: "gateway CPU per 1 KiB GET ÷ nginx's (c=16)", Measured: r.SmallGetCPUNginx, Goal: fmt.Sprintf("≤ %.1f", targetCPUvsNginx), Holds: r.SmallGetCPUNginx > 0 && r.SmallGetCPUNginx <= targetCPUvsNginx},
@@ -308,6 +310,7 @@ func (r *Results) targets() []Target {
 		{Key: "rss", Name: fmt.Sprintf("peak gateway RSS, %d chunked uploads of %d MiB at once (MiB)", r.RSS.Uploads, r.RSS.UploadMiB), Measured: r.PeakRSSMiB, Goal: fmt.Sprintf("≤ %d", targetPeakRSSMiB), Holds: r.PeakRSSMiB > 0 && r.PeakRSSMiB <= targetPeakRSSMiB},
 		{Key: "splice", Name: "splice transport: gateway CPU per MiB saved on 64 MiB GETs, the lower placement", Measured: minSaving, Goal: atLeast(spliceMinSaving), Holds: r.Splice.Keep},
 	}
+	return append(targets, r.eventTargets()...)
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }

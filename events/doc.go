@@ -11,10 +11,20 @@
 // JetStream streams:
 //
 //   - the ingest stream (IngestStream) holds the store's raw messages, as
-//     published, on Config.Subject. A durable consumer shared by every engine
-//     on the same NATS takes each raw message once per cluster, republishes
-//     its records to the log and only then acknowledges it, so a crash
-//     between the two repeats the republish rather than losing the record;
+//     published, on Config.Subject, until they are moved to the log (a work
+//     queue: it keeps only what is not moved yet). One engine per cluster
+//     moves them, the holder of a lease (a key in the KV bucket
+//     GATEWAY_EVENTS_LEASE that expires 5 s after its last renewal; Close
+//     gives it up at once), so the log keeps the stream's order whichever
+//     replica moves. It moves them as a pipeline: it takes raw messages
+//     from a durable consumer (IngestConsumer, up to 512 outstanding),
+//     publishes their records to the log without waiting for each answer
+//     (one connection keeps them in order), and acknowledges each raw
+//     message once NATS confirmed its records, in order. A crash before the
+//     acknowledgement repeats the publish rather than losing the record;
+//     any failure restarts the pipeline with a fresh consumer, which starts
+//     again at the first raw message not acknowledged, and so does a new
+//     holder of the lease;
 //   - the log stream (LogStream) holds one message per event, as the
 //     engine's own Event JSON, on the subject of its physical bucket
 //     (LogSubject). Each carries a Nats-Msg-Id derived from the record, so a

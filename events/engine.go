@@ -22,13 +22,12 @@ type Engine struct {
 	server  *server.Server // nil with an external NATS
 	conn    *nats.Conn
 	js      jetstream.JetStream
-	ingest  jetstream.ConsumeContext
+	leases  jetstream.KeyValue
 	metrics Metrics
-}
 
-// ingestAckWait is how long a raw message may stay unacknowledged before
-// NATS hands it to another replica; it exceeds publishTimeout.
-const ingestAckWait = 10 * time.Second
+	stopIngest context.CancelFunc // nil until the ingest loop runs
+	ingestDone chan struct{}
+}
 
 // embeddedStartLimit bounds how long the embedded NATS may take to start.
 const embeddedStartLimit = 30 * time.Second
@@ -69,7 +68,7 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (*Engine, error) {
 		e.Close()
 		return nil, fmt.Errorf("events: connect to NATS: %w", err)
 	}
-	if e.js, err = jetstream.New(e.conn); err != nil {
+	if e.js, err = jetstream.New(e.conn, jetstream.WithPublishAsyncTimeout(publishTimeout)); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("events: JetStream: %w", err)
 	}
@@ -116,7 +115,8 @@ func startEmbedded(cfg Config, log *zap.Logger) (*server.Server, error) {
 	return s, nil
 }
 
-// setup creates or updates the streams and starts consuming the ingest stream.
+// setup creates or updates the streams and the lease bucket, and starts the
+// ingest loop (drain.go).
 func (e *Engine) setup(ctx context.Context) error {
 	ingest := jetstream.StreamConfig{
 		Name:        IngestStream,
@@ -143,25 +143,14 @@ func (e *Engine) setup(ctx context.Context) error {
 	if _, err := e.js.CreateOrUpdateStream(ctx, logCfg); err != nil {
 		return fmt.Errorf("events: stream %s: %w", LogStream, err)
 	}
-	cons, err := e.js.CreateOrUpdateConsumer(ctx, IngestStream, jetstream.ConsumerConfig{
-		Durable:     IngestConsumer,
-		Description: "moves store notifications to " + LogStream + "; shared by every gateway replica",
-		AckPolicy:   jetstream.AckExplicitPolicy,
-		AckWait:     ingestAckWait,
-		// One message in flight per cluster keeps the log in the order the
-		// store published, whichever replica moves it. The price: a replica
-		// that dies while moving a message holds the others for AckWait.
-		MaxAckPending: 1,
-	})
+	leases, err := e.js.CreateOrUpdateKeyValue(ctx, leaseConfig(e.cfg.Replicas))
 	if err != nil {
-		return fmt.Errorf("events: consumer %s: %w", IngestConsumer, err)
+		return fmt.Errorf("events: lease bucket %s: %w", leaseBucket, err)
 	}
-	e.ingest, err = cons.Consume(e.move, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		e.log.Debug("events: ingest consumer", zap.Error(err))
-	}))
-	if err != nil {
-		return fmt.Errorf("events: consume %s: %w", IngestStream, err)
-	}
+	e.leases = leases
+	ingestCtx, stop := context.WithCancel(context.Background())
+	e.stopIngest, e.ingestDone = stop, make(chan struct{})
+	go e.ingestLoop(ingestCtx)
 	return nil
 }
 
@@ -191,16 +180,17 @@ func (e *Engine) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Close stops ingesting (letting the message being moved finish, so it is
-// not left unacknowledged), closes the connection and stops the embedded
-// NATS. Subscriptions end. Calling it again does nothing.
+// Close stops ingesting (acknowledging what was already moved, and giving
+// the lease up so that another replica takes over at once), closes the
+// connection and stops the embedded NATS. Subscriptions end. Calling it
+// again does nothing.
 func (e *Engine) Close() {
-	if e.ingest != nil {
-		e.ingest.Drain()
+	if e.stopIngest != nil {
+		e.stopIngest()
 		select {
-		case <-e.ingest.Closed():
-		case <-time.After(publishTimeout + time.Second):
-			e.log.Warn("events: the ingest consumer did not stop in time")
+		case <-e.ingestDone:
+		case <-time.After(publishTimeout + 2*leaseRenew):
+			e.log.Warn("events: the ingest loop did not stop in time")
 		}
 	}
 	if e.conn != nil {

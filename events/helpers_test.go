@@ -86,19 +86,28 @@ func startMinIOQueue(t testing.TB, natsAddr string, queue bool) (*minitest.Serve
 // newBucket makes a bucket whose object events go to the gateway's target.
 func newBucket(t testing.TB, client *minio.Client, name string) {
 	t.Helper()
+	newBucketTargets(t, client, name, TargetARN)
+}
+
+// newBucketTargets makes a bucket whose object events go to the targets
+// with the given ARNs.
+func newBucketTargets(t testing.TB, client *minio.Client, name string, arns ...string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := client.MakeBucket(ctx, name, minio.MakeBucketOptions{}); err != nil {
 		t.Fatalf("make bucket %s: %v", name, err)
 	}
-	arn, err := notification.NewArnFromString(TargetARN)
-	if err != nil {
-		t.Fatalf("arn: %v", err)
-	}
-	queue := notification.NewConfig(arn)
-	queue.AddEvents(notification.ObjectCreatedAll, notification.ObjectRemovedAll)
 	var cfg notification.Configuration
-	cfg.AddQueue(queue)
+	for _, a := range arns {
+		arn, err := notification.NewArnFromString(a)
+		if err != nil {
+			t.Fatalf("arn: %v", err)
+		}
+		queue := notification.NewConfig(arn)
+		queue.AddEvents(notification.ObjectCreatedAll, notification.ObjectRemovedAll)
+		cfg.AddQueue(queue)
+	}
 	// MinIO registers its targets in the background after it reports
 	// ready; until then it refuses the ARN as unknown.
 	for {
@@ -107,7 +116,7 @@ func newBucket(t testing.TB, client *minio.Client, name string) {
 			return
 		}
 		if minio.ToErrorResponse(err).Code != "InvalidArgument" || ctx.Err() != nil {
-			t.Fatalf("bucket %s: notification with %s: %v", name, TargetARN, err)
+			t.Fatalf("bucket %s: notification with %v: %v", name, arns, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -137,7 +146,14 @@ func startEngine(t testing.TB, cfg Config) *Engine {
 	return e
 }
 
+// testLogger logs with EVENTS_TEST_LOG set: to the test's log, or to
+// stderr with EVENTS_TEST_LOG=stderr (benchmarks cut their logs short).
 func testLogger(t testing.TB) *zap.Logger {
+	if os.Getenv("EVENTS_TEST_LOG") == "stderr" {
+		if l, err := zap.NewDevelopment(); err == nil {
+			return l
+		}
+	}
 	if os.Getenv("EVENTS_TEST_LOG") != "" {
 		return zaptest.NewLogger(t)
 	}

@@ -1,7 +1,6 @@
 package events
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -52,65 +51,63 @@ type storeRecord struct {
 	} `json:"s3"`
 }
 
-// publishTimeout bounds one republish to the log.
+// publishTimeout bounds the wait for NATS's answer to a publish to the log.
 const publishTimeout = 5 * time.Second
 
-// retryDelay is how long a raw message waits before it is tried again after
-// the log refused it (NATS away, stream unavailable).
+// retryDelay is how long moving waits before it starts again after a
+// failure (NATS away, the log refusing).
 const retryDelay = time.Second
 
-// move republishes the records of one raw message to the log, then
-// acknowledges it. A message that cannot be parsed is dropped for good; one
-// the log refuses is tried again.
-func (e *Engine) move(msg jetstream.Msg) {
+// publish sends the records of one raw message to the log without waiting
+// for NATS's answers. A message that cannot be parsed is dropped for good,
+// as is a record that cannot be read.
+func (e *Engine) publish(msg jetstream.Msg) (moved, error) {
+	m := moved{msg: msg}
 	var raw storeLog
 	if err := json.Unmarshal(msg.Data(), &raw); err != nil {
 		e.log.Warn("events: dropping a store notification that is not JSON", zap.Error(err))
 		e.metrics.Malformed()
-		_ = msg.Term()
-		return
+		m.drop = true
+		return m, nil
 	}
 	for _, rec := range raw.Records {
 		ev, id, err := toEvent(rec)
+		var subject string
+		if err == nil {
+			subject, err = LogSubject(ev.Bucket)
+		}
 		if err != nil {
 			e.log.Warn("events: dropping a store record", zap.Error(err), zap.String("key", raw.Key))
 			e.metrics.Malformed()
 			continue
 		}
-		if err := e.append(ev, id); err != nil {
-			e.log.Warn("events: the log refused an event; trying again", zap.Error(err))
-			_ = msg.NakWithDelay(retryDelay)
-			return
+		data, err := json.Marshal(ev)
+		if err != nil {
+			return m, fmt.Errorf("encode event: %w", err)
 		}
+		f, err := e.publishAsync(subject, data, id)
+		if err != nil {
+			return m, fmt.Errorf("publish to %s: %w", subject, err)
+		}
+		m.futures = append(m.futures, f)
 	}
-	if err := msg.Ack(); err != nil {
-		// The message comes again; its records are dropped as duplicates.
-		e.log.Debug("events: ack of a store notification", zap.Error(err))
-	}
+	return m, nil
 }
 
-// append publishes ev to its bucket's subject in the log, under id.
-func (e *Engine) append(ev Event, id string) error {
-	subject, err := LogSubject(ev.Bucket)
-	if err != nil {
-		return err
+// publishAsync publishes one event to the log without waiting for the
+// answer. No retries by the client: a retried publish could land after the
+// next ones; a failure starts the pipeline again instead. Only a publish
+// the client refused to send, because too many of the connection's
+// publishes await answers, is tried again: it was not sent, and those
+// answers come within publishTimeout.
+func (e *Engine) publishAsync(subject string, data []byte, id string) (jetstream.PubAckFuture, error) {
+	for deadline := time.Now().Add(publishTimeout); ; {
+		f, err := e.js.PublishAsync(subject, data, jetstream.WithMsgID(id),
+			jetstream.WithExpectStream(LogStream), jetstream.WithRetryAttempts(0))
+		if !errors.Is(err, jetstream.ErrTooManyStalledMsgs) || time.Now().After(deadline) {
+			return f, err
+		}
 	}
-	data, err := json.Marshal(ev)
-	if err != nil {
-		return fmt.Errorf("encode event: %w", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
-	defer cancel()
-	ack, err := e.js.Publish(ctx, subject, data, jetstream.WithMsgID(id), jetstream.WithExpectStream(LogStream))
-	if err != nil {
-		return fmt.Errorf("publish to %s: %w", subject, err)
-	}
-	if ack.Duplicate {
-		e.metrics.Duplicate()
-		return nil
-	}
-	e.metrics.Received()
-	return nil
 }
 
 // toEvent converts a store record and derives its deduplication id.
