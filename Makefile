@@ -85,7 +85,7 @@ loadtest: minio ## mixed load against a real MinIO, restarted midway; fails on c
 	go run ./cmd/loadtest $(LOADTEST_FLAGS)
 
 # The benchmark against its peers (direct MinIO, nginx, MinIO Console): a
-# full run takes about 10 minutes and rewrites bench/results.json and
+# full run takes about 20 minutes and rewrites bench/results.json and
 # bench/RESULTS.md; QUICK=1 checks it in about 3 minutes. BENCH_FLAGS go to
 # the command (see go run ./bench/cmd/bench -h).
 QUICK ?=
