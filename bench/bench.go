@@ -172,6 +172,9 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 			return nil, fmt.Errorf("profile: %w", err)
 		}
 	}
+	if err := runMultipart(ctx, cfg, e, res, logf); err != nil {
+		return nil, err
+	}
 	if err := runEvents(ctx, cfg, res, logf); err != nil {
 		return nil, fmt.Errorf("events: %w", err)
 	}

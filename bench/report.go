@@ -68,6 +68,7 @@ func (r *Results) markdown() string {
 	r.spliceSection(w)
 	r.curvesSection(w)
 	r.eventsMarkdown(&w.b)
+	r.multipartMarkdown(&w.b)
 	r.memorySection(w)
 	r.profilesSection(w)
 	return w.b.String()

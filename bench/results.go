@@ -56,7 +56,8 @@ type Results struct {
 	RSS         rssResult   `json:"rss"`
 	Profiles    []Profile   `json:"profiles,omitempty"`
 
-	*EventsResult // events_* keys, when measured (events.go)
+	*EventsResult    // events_* keys, when measured (events.go)
+	*MultipartResult // multipart_* keys, when measured (multipart.go)
 }
 
 // SpliceDecision compares the gateway's object reads on the splice
@@ -310,7 +311,7 @@ func (r *Results) targets() []Target {
 		{Key: "rss", Name: fmt.Sprintf("peak gateway RSS, %d chunked uploads of %d MiB at once (MiB)", r.RSS.Uploads, r.RSS.UploadMiB), Measured: r.PeakRSSMiB, Goal: fmt.Sprintf("≤ %d", targetPeakRSSMiB), Holds: r.PeakRSSMiB > 0 && r.PeakRSSMiB <= targetPeakRSSMiB},
 		{Key: "splice", Name: "splice transport: gateway CPU per MiB saved on 64 MiB GETs, the lower placement", Measured: minSaving, Goal: atLeast(spliceMinSaving), Holds: r.Splice.Keep},
 	}
-	return append(targets, r.eventTargets()...)
+	return append(append(targets, r.eventTargets()...), r.multipartTargets()...)
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }

@@ -41,7 +41,7 @@ func main() {
 	flag.StringVar(&gatewayEnv, "gateway-env", "", "extra gateway settings, comma-separated KEY=VALUE")
 	flag.BoolVar(&cfg.Profile, "profile", true, "take CPU profiles of the gateway for the report (after the measured rounds)")
 	flag.IntVar(&cfg.ProfileSeconds, "profile-seconds", 0, "length of each CPU profile (default 5s, quick 2s)")
-	only := flag.String("only", "", "run only these workloads, comma-separated keys (experiments)")
+	only := flag.String("only", "", "run only these workloads, comma-separated keys, or the sections events and multipart (experiments)")
 	flag.BoolVar(&cfg.SkipRSS, "no-rss", false, "leave out the memory test (experiments)")
 	flag.BoolVar(&cfg.SkipCurves, "no-curves", false, "leave out the growth curves (experiments)")
 	flag.StringVar(&cfg.OutDir, "out", "", "directory of results.json and RESULTS.md (default bench, quick bench/tmp/quick)")
