@@ -87,9 +87,6 @@ func (h *handler) streamBucketEvents(c echo.Context) error {
 				sse.event("reset", resetMessage{Reason: item.Reset})
 			case item.Event != nil:
 				sse.eventWithID(item.ID, item.Event.Type, toEventMessage(*item.Event))
-			case item.Notice != "":
-				sse.comment(item.Notice)
-				sse.event("notice", noticeMessage{Notice: item.Notice})
 			}
 		case <-heartbeat.C:
 			sse.comment("ping")
@@ -128,7 +125,7 @@ type resetMessage struct {
 	Reason string `json:"reason"`
 }
 
-// noticeMessage is the data of a notice message in an event stream.
+// noticeMessage is the data of the shutdown message in an event stream.
 type noticeMessage struct {
 	Notice string `json:"notice"`
 }

@@ -121,8 +121,6 @@ func TestStreamBucketEvents(t *testing.T) {
 			`data: {"type":"s3:ObjectCreated:Put","bucket":"photos","name":"p/a b.jpg","size":3,"etag":"e1","time":"2024-05-01T12:00:00.000Z"}`,
 			"",
 		)
-		items <- service.StreamItem{Notice: service.NoticeReconnecting}
-		c.expect(": reconnecting", "", "event: notice", `data: {"notice":"reconnecting"}`, "")
 		items <- service.StreamItem{Reset: service.ResetExpired}
 		c.expect("event: reset", `data: {"reason":"expired"}`, "")
 

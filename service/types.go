@@ -233,25 +233,17 @@ type Event struct {
 	Time   time.Time
 }
 
-// StreamItem is what a stream delivers: an event with its id, a reset (the
-// events after the requested id are no longer kept: Reset says why), or a
-// notice.
+// StreamItem is what a stream delivers: an event with its id, or a reset
+// (the events after the requested id are no longer kept: Reset says why).
 type StreamItem struct {
-	ID     uint64 // the event's position in its bucket's log
-	Event  *Event
-	Reset  string // e.g. ResetExpired
-	Notice string
+	ID    uint64 // the event's position in its bucket's log
+	Event *Event
+	Reset string // e.g. ResetExpired
 }
 
 // ResetExpired is the reason of a reset: the requested id is older than the
 // retention (or unknown).
 const ResetExpired = "expired"
-
-// Stream notices.
-const (
-	NoticeReconnecting = "reconnecting"
-	NoticeReconnected  = "reconnected"
-)
 
 // ResponseHeaders override headers of a presigned GET's response.
 type ResponseHeaders struct {

@@ -209,11 +209,9 @@ async function followEvents(signal) {
           }
         },
         (comment) => {
-          if (comment === "connected" || comment === "reconnected") {
+          if (comment === "connected") {
             setStreamState("live");
             pause = 1000;
-          } else if (comment === "reconnecting") {
-            setStreamState("connecting", "reconnecting");
           }
         },
       );
