@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"crypto/sha256"
 	"net/http"
 	"net/url"
@@ -27,6 +28,24 @@ func buildUppyExample(t *testing.T) {
 	runIn(t, uppyExampleDir, nil, "npm", "run", "--silent", "build")
 }
 
+// openUppyExample opens the Uppy example as alpha, uploading to bucket, and
+// adds file to its dashboard.
+func openUppyExample(t *testing.T, ctx context.Context, bucket, file string) {
+	t.Helper()
+	page := suite.pages.URL + "/uppy/index.html?" + url.Values{
+		"gateway": {suite.gateway.URL}, "key": {alphaKey}, "bucket": {bucket},
+	}.Encode()
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1200, 900),
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`#status[data-state="ready"]`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`.uppy-Dashboard-input`), []string{file}, chromedp.NodeReady),
+	)
+	if err != nil {
+		t.Fatalf("open the page and add the file: %v; status %q", err, pageText(t, ctx, "#status"))
+	}
+}
+
 // The Uppy example uploads a 30 MiB file in parts, each S3 request
 // presigned by the gateway, straight to the store. The store is cut off
 // from the browser mid-upload and reachable again later: the upload
@@ -43,18 +62,7 @@ func TestUppyExampleResumableUpload(t *testing.T) {
 	if err := os.WriteFile(file, content, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	page := suite.pages.URL + "/uppy/index.html?" + url.Values{
-		"gateway": {suite.gateway.URL}, "key": {alphaKey}, "bucket": {bucket},
-	}.Encode()
-	err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(1200, 900),
-		chromedp.Navigate(page),
-		chromedp.WaitVisible(chromedp.CSS(`#status[data-state="ready"]`)),
-		chromedp.SetUploadFiles(chromedp.CSS(`.uppy-Dashboard-input`), []string{file}, chromedp.NodeReady),
-	)
-	if err != nil {
-		t.Fatalf("open the page and add the file: %v; status %q", err, pageText(t, ctx, "#status"))
-	}
+	openUppyExample(t, ctx, bucket, file)
 	evaluate[bool](t, ctx, `window.uppy.upload(), true`)
 
 	// Two parts in, the store becomes unreachable for the browser.
