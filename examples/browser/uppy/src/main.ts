@@ -81,7 +81,6 @@ uppy.on("restored", () => {
   const files = uppy.getFiles();
   if (files.length === 0) return;
   const missing = files.filter((f) => f.isGhost).length;
-  status.dataset.restored = String(files.length);
   show("restored", missing > 0
     ? `restored ${files.length} file(s); add ${missing} of them again to resume`
     : `restored ${files.length} file(s): press Upload to resume`);
