@@ -312,6 +312,30 @@ func cpuSeconds(pid int) float64 {
 	return (utime + stime) / clockTicks
 }
 
+// threadCPUSeconds is the time pid's live threads have spent on a CPU, to
+// the nanosecond (/proc/<pid>/task/*/schedstat), for a short stretch that
+// cpuSeconds's 10 ms ticks would blur. A thread that has ended is no
+// longer counted; a Go program's threads live as long as it does.
+func threadCPUSeconds(pid int) float64 {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	var ns int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread ended since the listing
+		}
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			n, _ := strconv.ParseInt(f[0], 10, 64)
+			ns += n
+		}
+	}
+	return float64(ns) / 1e9
+}
+
 // clockTicks is USER_HZ, the unit of /proc/<pid>/stat times: 100 on every
 // Linux architecture Go supports.
 const clockTicks = 100
